@@ -1,0 +1,30 @@
+# Two commands on a fresh Debian/Ubuntu x86-64 machine:  make run  and  make test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV := . ./env.sh
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test lint bench clean
+
+help:
+	@echo "make run    set up (first call) and start the whole stack on the simulated car"
+	@echo "make test   set up and run every test (lint included)"
+	@echo "make bench  performance figures (also written to build/bench.json)"
+
+setup:
+	@./scripts/bootstrap.sh
+
+run: setup
+	@$(ENV) && exec deepracer run --sim
+
+lint: setup
+	@$(ENV) && ruff check . && mypy
+
+test: setup lint
+	@$(ENV) && python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	@$(ENV) && mkdir -p build && python -m tests.bench.run_all --output build/bench.json
+
+clean:
+	rm -rf .venv ros2_ws/build ros2_ws/install ros2_ws/log build

@@ -1,0 +1,3 @@
+"""Starts and supervises the node graph (no rclpy here): `graph` describes which processes run
+which nodes with which parameters; `supervisor` runs them, restarts crashes with back-off, writes
+one log per process and stops everything in order, actuators last."""

@@ -1,0 +1,170 @@
+"""The node graph of the car, declared once.
+
+Node names, namespaces and parameters are those of the original `deepracer_launcher.py`, so
+`/servo_pkg/servo_node` and every topic and service keep their original names. Processes group
+light nodes (they share one interpreter and executor); heavy work (camera, inference, console)
+runs in processes of its own so the GIL never couples them.
+
+Stop order is the reverse of `start_order`: the console and the sensors go first, the "core"
+process (ctrl + servo) goes last so the actuators are set neutral after every command source
+has stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One ROS node hosted by a process: `entry` is "module:Class"."""
+
+    entry: str
+    name: str
+    namespace: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fqn(self) -> str:
+        return f"/{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One OS process of the graph.
+
+    Either `nodes` (hosted by `deepracer_launcher.host`) or `command` (a module with its own main).
+    `required`: the stack is not healthy without it. `hardware`: what it needs on a real car; an
+    optional process whose hardware is absent keeps running idle and is never fatal.
+    `safe_stop`: "module:function" run by the supervisor whenever the process ends unexpectedly,
+    so a crash can never leave an actuator driven.
+    """
+
+    name: str
+    nodes: tuple[NodeSpec, ...] = ()
+    command: tuple[str, ...] = ()
+    required: bool = True
+    hardware: tuple[str, ...] = ()
+    description: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    safe_stop: str | None = None
+
+    def argv(self, sim: bool) -> list[str]:
+        if self.command:
+            return [sys.executable, "-u", "-m", *self.command]
+        argv = [sys.executable, "-u", "-m", "deepracer_launcher.host", "--process", self.name]
+        if sim:
+            argv.append("--sim")
+        return argv
+
+
+@dataclass(frozen=True)
+class Graph:
+    processes: tuple[ProcessSpec, ...]
+    sim: bool
+
+    def process(self, name: str) -> ProcessSpec:
+        for proc in self.processes:
+            if proc.name == name:
+                return proc
+        raise KeyError(f"no process named {name!r} in the graph (have: {', '.join(self.names())})")
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.processes]
+
+    def nodes(self) -> list[NodeSpec]:
+        return [n for p in self.processes for n in p.nodes]
+
+    def start_order(self) -> list[ProcessSpec]:
+        return list(self.processes)
+
+    def stop_order(self) -> list[ProcessSpec]:
+        return list(reversed(self.processes))
+
+
+def graph_for(sim: bool = False, console_port: int | None = None, https_port: int | None = None,
+              sim_dir: Path | None = None, track: str = "loop") -> Graph:
+    """The graph for the real car (`sim=False`) or the simulated car (`sim=True`)."""
+    camera_params: dict[str, Any] = {"resize_images": True}
+    lidar_params: dict[str, Any] = {
+        "serial_port": "/dev/ttyUSB0",
+        "serial_baudrate": 115200,
+        "frame_id": "laser",
+        "inverted": False,
+        "angle_compensate": True,
+    }
+    if sim:
+        from runtime.paths import sim_dir as default_sim_dir
+
+        camera_params["source"] = "sim"
+        lidar_params["serial_port"] = str((sim_dir or default_sim_dir()) / "dev" / "ttyUSB0")
+
+    processes: list[ProcessSpec] = []
+    # Start order: core first (servo neutral, ctrl), then sensors, inference, console.
+    processes.append(ProcessSpec(
+        name="core",
+        description="control state machine, servo/ESC/tail light, status LEDs, battery, device info, USB and systems",
+        nodes=(
+            NodeSpec("servo_pkg.servo_node:ServoNode", "servo_node", "servo_pkg"),
+            NodeSpec("ctrl_pkg.ctrl_node:CtrlNode", "ctrl_node", "ctrl_pkg"),
+            NodeSpec("status_led_pkg.status_led_node:StatusLedNode", "status_led_node", "status_led_pkg"),
+            NodeSpec("i2c_pkg.battery_node:BatteryNode", "battery_node", "i2c_pkg"),
+            NodeSpec("device_info_pkg.device_info_node:DeviceInfoNode", "device_info_node", "device_info_pkg"),
+            NodeSpec("usb_monitor_pkg.usb_monitor_node:UsbMonitorNode", "usb_monitor_node", "usb_monitor_pkg"),
+            NodeSpec("deepracer_systems_pkg.network_monitor_node:NetworkMonitorNode", "network_monitor_node",
+                     "deepracer_systems_pkg"),
+            NodeSpec("deepracer_systems_pkg.model_loader_node:ModelLoaderNode", "model_loader_node",
+                     "deepracer_systems_pkg"),
+        ),
+        hardware=("pwm", "gpio", "i2c"),
+        safe_stop="drivers.pwm:make_outputs_safe",
+    ))
+    if sim:
+        sim_cmd: tuple[str, ...] = ("drivers.sim.world", "--track", track)
+        processes.insert(0, ProcessSpec(
+            name="sim",
+            description="the simulated car: physics, track, camera frames, RPLidar on a pty, battery",
+            command=sim_cmd,
+        ))
+    processes.append(ProcessSpec(
+        name="camera",
+        description="camera capture and sensor fusion (one message per camera frame)",
+        nodes=(
+            NodeSpec("camera_pkg.camera_node:CameraNode", "camera_node", "camera_pkg", camera_params),
+            NodeSpec("sensor_fusion_pkg.sensor_fusion_node:SensorFusionNode", "sensor_fusion_node",
+                     "sensor_fusion_pkg"),
+        ),
+        hardware=("camera",),
+    ))
+    processes.append(ProcessSpec(
+        name="lidar",
+        description="RPLidar driver (optional hardware: idles until a LiDAR is plugged in)",
+        nodes=(NodeSpec("rplidar_ros.rplidar_node:RplidarNode", "rplidarNode", "rplidar_ros", lidar_params),),
+        required=False,
+        hardware=("lidar",),
+    ))
+    processes.append(ProcessSpec(
+        name="inference",
+        description="model optimizer, OpenVINO inference and navigation (model output -> servo command)",
+        nodes=(
+            NodeSpec("model_optimizer_pkg.model_optimizer_node:ModelOptimizerNode", "model_optimizer_node",
+                     "model_optimizer_pkg"),
+            NodeSpec("inference_pkg.inference_node:InferenceNode", "inference_node", "inference_pkg"),
+            NodeSpec("deepracer_navigation_pkg.deepracer_navigation_node:NavigationNode",
+                     "deepracer_navigation_node", "deepracer_navigation_pkg"),
+        ),
+    ))
+    console_cmd = ["webserver_pkg.webserver_publisher_node"]
+    if console_port is not None:
+        console_cmd += ["--port", str(console_port)]
+    if https_port is not None:
+        console_cmd += ["--https-port", str(https_port)]
+    processes.append(ProcessSpec(
+        name="console",
+        description="device console (FastAPI on uvicorn) and its ROS bridge webserver_publisher_node",
+        command=tuple(console_cmd),
+    ))
+    return Graph(processes=tuple(processes), sim=sim)

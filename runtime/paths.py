@@ -1,0 +1,72 @@
+"""Where things live on the car, each root overridable through the environment.
+
+On a car the defaults are the original ones (`/opt/aws/deepracer`, `/sys`, `/dev`), so existing
+tools find calibration.json, password.txt, artifacts/ and logs/ where they expect them. `make run`
+points the state root at `var/` inside the repository; tests point every root at temporary trees.
+
+    DEEPRACER_STATE_DIR   /opt/aws/deepracer      calibration, LEDs, password, models, logs
+    DEEPRACER_SYSFS_ROOT  /sys                    PWM, GPIO, i2c-dev, DMI, net
+    DEEPRACER_DEV_ROOT    /dev                    i2c buses, serial ports, video devices
+    DEEPRACER_HARDWARE    real | sim              which driver backends the nodes use
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_STATE_DIR = "/opt/aws/deepracer"
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("DEEPRACER_STATE_DIR", DEFAULT_STATE_DIR))
+
+
+def sysfs_root() -> Path:
+    return Path(os.environ.get("DEEPRACER_SYSFS_ROOT", "/sys"))
+
+
+def dev_root() -> Path:
+    return Path(os.environ.get("DEEPRACER_DEV_ROOT", "/dev"))
+
+
+def dmi_dir() -> Path:
+    """`/sys/class/dmi/id` under the sysfs root (chassis_asset_tag, bios_version, chassis_serial)."""
+    return sysfs_root() / "class" / "dmi" / "id"
+
+
+def hardware_mode() -> str:
+    """"sim" for the simulated car, "real" for hardware backends."""
+    mode = os.environ.get("DEEPRACER_HARDWARE", "real").strip().lower()
+    if mode not in ("real", "sim"):
+        raise ValueError(f"DEEPRACER_HARDWARE must be 'real' or 'sim', not {mode!r}")
+    return mode
+
+
+def calibration_file() -> Path:
+    return state_dir() / "calibration.json"
+
+
+def led_values_file() -> Path:
+    return state_dir() / "led_values.json"
+
+
+def password_file() -> Path:
+    return state_dir() / "password.txt"
+
+
+def artifacts_dir() -> Path:
+    return state_dir() / "artifacts"
+
+
+def logs_dir() -> Path:
+    return state_dir() / "logs"
+
+
+def sensor_configuration_file() -> Path:
+    return state_dir() / "sensor_configuration.json"
+
+
+def sim_dir() -> Path:
+    """Shared folder of the simulated car (world state, rendered frames, virtual devices)."""
+    return state_dir() / "sim"

@@ -1,0 +1,1 @@
+"""Test support: isolated ROS graphs, node processes, fake kernel trees."""

@@ -1,0 +1,158 @@
+"""Isolated ROS 2 graphs for tests.
+
+Each pytest session takes a ROS domain id nobody else on the machine holds (a lock file per id)
+and restricts discovery to localhost, so parallel runs never see each other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_LOCK_DIR = Path("/tmp/deepracer-ros-domains")
+
+
+def claim_domain_id() -> tuple[int, Any]:
+    """Return (domain_id, lock handle); keep the handle open for as long as the id is used."""
+    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    candidates = list(range(1, 101))
+    random.Random(os.getpid() ^ time.monotonic_ns()).shuffle(candidates)
+    for domain in candidates:
+        handle = open(_LOCK_DIR / f"{domain}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return domain, handle
+    raise RuntimeError("no free ROS domain id in 1..100")
+
+
+def isolate_environment(domain: int) -> None:
+    os.environ["ROS_DOMAIN_ID"] = str(domain)
+    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+    os.environ.pop("ROS_LOCALHOST_ONLY", None)
+    os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` s.
+
+    This waits for an observable event with a deadline; it is not a fixed sleep.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.1f} s waiting for {what}")
+        time.sleep(0.01)
+
+
+class RosTestNode:
+    """An rclpy node spinning in a background thread, for tests to publish, subscribe and call."""
+
+    def __init__(self, name: str = "pytest_node") -> None:
+        import rclpy
+        from rclpy.executors import MultiThreadedExecutor
+
+        self._rclpy = rclpy
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node(name, context=self.context)
+        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        self.executor.add_node(self.node)
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread.start()
+
+    def _spin(self) -> None:
+        try:
+            self.executor.spin()
+        except Exception:  # context shut down
+            pass
+
+    def collect(self, msg_type: Any, topic: str, qos: Any = 10) -> list[Any]:
+        """Subscribe and return the (growing) list of received messages."""
+        received: list[Any] = []
+        self.node.create_subscription(msg_type, topic, received.append, qos)
+        return received
+
+    def call(self, srv_type: Any, name: str, request: Any = None, timeout: float = 10.0) -> Any:
+        client = self.node.create_client(srv_type, name)
+        try:
+            if not client.wait_for_service(timeout_sec=timeout):
+                raise AssertionError(f"service {name} not available after {timeout} s")
+            future = client.call_async(request if request is not None else srv_type.Request())
+            done = threading.Event()
+            future.add_done_callback(lambda _f: done.set())
+            if not done.wait(timeout):
+                raise AssertionError(f"service {name} did not answer within {timeout} s")
+            return future.result()
+        finally:
+            self.node.destroy_client(client)
+
+    def close(self) -> None:
+        self.executor.shutdown(timeout_sec=2)
+        self.node.destroy_node()
+        self._rclpy.shutdown(context=self.context)
+        self._thread.join(timeout=5)
+
+
+class NodeProcess:
+    """One of our node modules in its own process, with its own log file."""
+
+    def __init__(self, module: str, log_path: Path, ros_args: list[str] | None = None,
+                 env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
+        self.module = module
+        self.log_path = log_path
+        cmd = [sys.executable, "-u", "-m", module, *(args or [])]
+        if ros_args:
+            cmd += ["--ros-args", *ros_args]
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=full_env,
+                                     start_new_session=True)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 10.0) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        return self.proc.returncode
+
+
+@contextmanager
+def node_processes(tmp_path: Path) -> Iterator[Callable[..., NodeProcess]]:
+    started: list[NodeProcess] = []
+
+    def start(module: str, **kwargs: Any) -> NodeProcess:
+        name = module.rsplit(".", 1)[-1]
+        proc = NodeProcess(module, tmp_path / f"{name}-{len(started)}.log", **kwargs)
+        started.append(proc)
+        return proc
+
+    try:
+        yield start
+    finally:
+        for proc in reversed(started):
+            proc.stop()

@@ -1,0 +1,1 @@
+"""usb_wifi_provisioner"""
