@@ -1,0 +1,1 @@
+"""The simulated car: fake kernel trees and chip emulators the real drivers run against, and the world."""
