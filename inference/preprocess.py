@@ -1,0 +1,123 @@
+"""Sensor data -> model input arrays, as the original inference node prepares them.
+
+Camera heads (observation, FRONT_FACING_CAMERA, LEFT_CAMERA): images[0] (the only or the left camera)
+is resized to the model's width x height (INTER_LINEAR; a no-op for the camera node's 160x120) and
+converted BGR -> grey; STEREO_CAMERAS: images[0] (left) and images[1] (right) the same way, as two
+channels (0 = left, 1 = right). Values are raw 0-255 floats: the /255 rescale is inside the graph.
+LiDAR heads take `lidar_data` verbatim (the sensor fusion node already did the processing).
+
+Pre-process types (LoadModelSrv.pre_process_type): 0 RGB, 1 grey (what the console always asks for),
+2 grey + mask (top 40 rows zeroed), 3 grey + Otsu threshold, 4 grey + threshold + mask.
+5 (grey-diff) never produced anything in the original and is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from inference.engine import InputSpec
+
+RGB, GREY, GREY_MASK, GREY_THRESHOLD, GREY_THRESHOLD_MASK, GREY_DIFF = range(6)
+SUPPORTED_PRE_PROCESS = (RGB, GREY, GREY_MASK, GREY_THRESHOLD, GREY_THRESHOLD_MASK)
+MASK_ROWS = 40
+
+_CHANNELS = {"bgr8": 3, "rgb8": 3, "bgra8": 4, "rgba8": 4, "mono8": 1, "8UC1": 1, "8UC3": 3}
+
+
+def image_from_buffer(data: bytes | bytearray | memoryview | np.ndarray | Sequence[int], height: int, width: int,
+                      encoding: str = "bgr8", step: int = 0) -> np.ndarray:
+    """A sensor_msgs/Image payload -> BGR (H, W, 3) or grey (H, W) uint8 array, without cv_bridge."""
+    channels = _CHANNELS.get(encoding)
+    if channels is None:
+        raise ValueError(f"image encoding {encoding!r} is not supported (use bgr8, rgb8 or mono8)")
+    if height <= 0 or width <= 0:
+        raise ValueError("empty image")
+    row = width * channels
+    step = step or row
+    buffer = _as_bytes(data)
+    if step < row or buffer.size < step * (height - 1) + row:
+        raise ValueError(f"image data too short for {width}x{height} {encoding}")
+    if buffer.size < step * height:
+        buffer = np.concatenate([buffer, np.zeros(step * height - buffer.size, np.uint8)])
+    pixels = buffer[: step * height].reshape(height, step)[:, :row]
+    if channels == 1:
+        return pixels.reshape(height, width)
+    pixels = pixels.reshape(height, width, channels)
+    if encoding == "rgb8":
+        return pixels[:, :, ::-1]
+    if encoding == "bgra8":
+        return pixels[:, :, :3]
+    if encoding == "rgba8":
+        return pixels[:, :, 2::-1]
+    return pixels
+
+
+def _as_bytes(data: object) -> np.ndarray:
+    if isinstance(data, np.ndarray):
+        return data.reshape(-1).astype(np.uint8, copy=False)
+    try:
+        return np.frombuffer(data, dtype=np.uint8)  # type: ignore[call-overload]  # bytes, array.array('B')
+    except TypeError:
+        return np.asarray(data, dtype=np.uint8).reshape(-1)
+
+
+def camera_plane(image: np.ndarray, width: int, height: int, pre_process_type: int = GREY) -> np.ndarray:
+    """One camera frame -> float32 (H, W) grey plane, or (H, W, 3) RGB for pre-process type 0."""
+    if pre_process_type not in SUPPORTED_PRE_PROCESS:
+        raise ValueError(f"pre_process_type {pre_process_type} is not supported")
+    if image.shape[0] != height or image.shape[1] != width:
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+    if pre_process_type == RGB:
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        return np.ascontiguousarray(image[:, :, ::-1], dtype=np.float32)
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if pre_process_type in (GREY_THRESHOLD, GREY_THRESHOLD_MASK):
+        _, grey = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    grey = grey.astype(np.float32)
+    if pre_process_type in (GREY_MASK, GREY_THRESHOLD_MASK):
+        grey[:MASK_ROWS, :] = 0.0
+    return grey
+
+
+def _arrange(planes: list[np.ndarray], spec: InputSpec) -> np.ndarray:
+    """Stack (H, W) planes (or one (H, W, 3) RGB image) into the input's layout with batch 1."""
+    if len(planes) == 1 and planes[0].ndim == 3:
+        hwc = planes[0]
+    else:
+        hwc = np.stack(planes, axis=-1)
+    if hwc.shape[2] != spec.channels:
+        if hwc.shape[2] == 1:
+            hwc = np.repeat(hwc, spec.channels, axis=2)
+        else:
+            raise ValueError(f"{spec.sensor}: {hwc.shape[2]} channels prepared, the model takes {spec.channels}")
+    if spec.layout == "NCHW":
+        return np.ascontiguousarray(hwc.transpose(2, 0, 1)[None])
+    return np.ascontiguousarray(hwc[None])
+
+
+def build_input(spec: InputSpec, images: Sequence[np.ndarray], lidar: Sequence[float] | np.ndarray,
+                pre_process_type: int = GREY) -> np.ndarray:
+    if spec.is_lidar:
+        values = np.asarray(lidar, dtype=np.float32).reshape(-1)
+        if values.size != spec.channels:
+            raise ValueError(f"{spec.sensor}: got {values.size} LiDAR values, the model takes {spec.channels}")
+        return values.reshape(spec.shape)
+    if spec.sensor == "STEREO_CAMERAS":
+        if len(images) < 2:
+            raise ValueError(f"the stereo model needs 2 camera images, got {len(images)}")
+        planes = [camera_plane(images[i], spec.width, spec.height, GREY if pre_process_type == RGB
+                               else pre_process_type) for i in (0, 1)]
+        return _arrange(planes, spec)
+    if not images:
+        raise ValueError("no camera image")
+    return _arrange([camera_plane(images[0], spec.width, spec.height, pre_process_type)], spec)
+
+
+def build_inputs(specs: Sequence[InputSpec], images: Sequence[np.ndarray], lidar: Sequence[float] | np.ndarray,
+                 pre_process_type: int = GREY) -> dict[str, np.ndarray]:
+    """Every model input from one sensor message (camera images + LiDAR vector)."""
+    return {spec.name: build_input(spec, images, lidar, pre_process_type) for spec in specs}
