@@ -1,0 +1,156 @@
+// Manual driving: one place that owns "is the car enabled for manual driving" and keeps the car's
+// dead-man watchdog fed. While started, every HEARTBEAT_MS it either sends the changed command
+// (PUT /api/manual_drive) or, when nothing changed, a heartbeat (POST /api/manual_drive/heartbeat;
+// a repeated PUT on backends without that route). The backend stops the car when neither arrives
+// for 0.5 s (tab closed, phone locked, network lost). The page also stops explicitly on blur,
+// visibilitychange and pagehide.
+//
+// Axis conventions are the original console's: `angle` > 0 = joystick right, `throttle` < 0 =
+// joystick pushed up (screen y), both in [-1, 1]; `max_speed` in [0, 1].
+
+import { api, csrfToken, supports } from './api.js';
+
+export const HEARTBEAT_MS = 150;
+
+const SOURCES = ['pad', 'gamepad', 'keys'];   // priority when several are active
+
+function clamp(v) {
+  return Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0));
+}
+
+export class ManualDriver extends EventTarget {
+  constructor() {
+    super();
+    this.started = false;
+    this.maxSpeed = 0.5;
+    this.inputs = new Map();    // source -> {angle, throttle}
+    this.sent = null;           // last command the car acknowledged (null = unknown)
+    this._heartbeatRoute = false;
+    supports('/api/manual_drive/heartbeat').then((yes) => { this._heartbeatRoute = yes; });
+    this.lastError = '';
+    this._timer = null;
+    this._inFlight = false;
+    this._stopping = null;
+    this._onHide = (event) => {
+      if (event.type === 'visibilitychange' && !document.hidden) return;
+      if (this.started) this.stop(event.type === 'blur' ? 'window lost focus' : 'page hidden', { beacon: true });
+    };
+    for (const type of ['blur', 'pagehide', 'visibilitychange']) {
+      (type === 'visibilitychange' ? document : window).addEventListener(type, this._onHide);
+    }
+  }
+
+  destroy() {
+    for (const type of ['blur', 'pagehide', 'visibilitychange']) {
+      (type === 'visibilitychange' ? document : window).removeEventListener(type, this._onHide);
+    }
+    if (this.started) this.stop('left the page', { beacon: true });
+  }
+
+  /** The command that would be sent now. */
+  command() {
+    for (const source of SOURCES) {
+      const v = this.inputs.get(source);
+      if (v && (v.angle !== 0 || v.throttle !== 0)) return { angle: v.angle, throttle: v.throttle, source };
+    }
+    return { angle: 0, throttle: 0, source: null };
+  }
+
+  setInput(source, angle, throttle) {
+    const a = clamp(angle);
+    const t = clamp(throttle);
+    const prev = this.inputs.get(source);
+    if (prev && prev.angle === a && prev.throttle === t) return;
+    this.inputs.set(source, { angle: a, throttle: t });
+    this._emit();
+    // Send a change at once rather than waiting for the next heartbeat tick.
+    if (this.started) this._tick();
+  }
+
+  releaseInput(source) {
+    this.setInput(source, 0, 0);
+  }
+
+  setMaxSpeed(fraction) {
+    this.maxSpeed = Math.max(0, Math.min(1, fraction));
+    this._emit();
+    if (this.started) this._tick();
+  }
+
+  async start() {
+    if (this.started) return;
+    if (this._stopping) await this._stopping;
+    await api('/api/manual_drive', { method: 'PUT', json: { angle: 0, throttle: 0, max_speed: this.maxSpeed } });
+    await api('/api/drive_mode', { method: 'POST', json: { drive_mode: 'manual' } });
+    await api('/api/start_stop', { method: 'POST', json: { start_stop: 'start' } });
+    this.sent = { angle: 0, throttle: 0, maxSpeed: this.maxSpeed };
+    this.started = true;
+    this.lastError = '';
+    this._timer = setInterval(() => this._tick(), HEARTBEAT_MS);
+    this._emit('start');
+  }
+
+  /** Stop the car: zero command, then disable. `beacon` uses keepalive requests that survive unload. */
+  stop(reason = '', { beacon = false } = {}) {
+    const wasStarted = this.started;
+    this.started = false;
+    clearInterval(this._timer);
+    this._timer = null;
+    this.inputs.clear();
+    this.stopReason = reason;
+    this.sent = null;
+    this._emit('stop');
+    const send = (path, json) => fetch(path, {
+      method: path.endsWith('manual_drive') ? 'PUT' : 'POST',
+      credentials: 'same-origin',
+      keepalive: beacon,
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
+      body: JSON.stringify(json),
+    }).catch(() => null);
+    this._stopping = Promise.all([
+      send('/api/manual_drive', { angle: 0, throttle: 0, max_speed: this.maxSpeed }),
+      send('/api/start_stop', { start_stop: 'stop' }),
+    ]).finally(() => { this._stopping = null; });
+    return wasStarted ? this._stopping : Promise.resolve();
+  }
+
+  async _tick() {
+    if (!this.started || this._inFlight) return;
+    const cmd = this.command();
+    const same = this.sent && this.sent.angle === cmd.angle && this.sent.throttle === cmd.throttle
+      && this.sent.maxSpeed === this.maxSpeed;
+    this._inFlight = true;
+    try {
+      if (same && this._heartbeatRoute) {
+        const beat = await api('/api/manual_drive/heartbeat', { method: 'POST', timeout: 2000 });
+        // The car's watchdog stopped it (e.g. a network hiccup) while we still hold a command: resend.
+        if (beat && beat.engaged === false && (cmd.angle !== 0 || cmd.throttle !== 0)) this.sent = null;
+      } else {
+        await api('/api/manual_drive', {
+          method: 'PUT', timeout: 2000,
+          json: { angle: cmd.angle, throttle: cmd.throttle, max_speed: this.maxSpeed },
+        });
+        if (this.started) this.sent = { angle: cmd.angle, throttle: cmd.throttle, maxSpeed: this.maxSpeed };
+      }
+      if (this.lastError) { this.lastError = ''; this._emit(); }
+    } catch (err) {
+      this.lastError = err.message;
+      this._emit();
+    } finally {
+      this._inFlight = false;
+    }
+    // Input changed while the request was in flight: send it now rather than on the next tick.
+    const next = this.command();
+    if (this.started && this.sent && (next.angle !== this.sent.angle || next.throttle !== this.sent.throttle)) {
+      this._tick();
+    }
+  }
+
+  _emit(type = 'change') {
+    this.dispatchEvent(new Event(type));
+    if (type !== 'change') this.dispatchEvent(new Event('change'));
+  }
+}
+
+// One driver for the whole app, so the emergency stop can reach it from the side panel.
+export const driver = new ManualDriver();

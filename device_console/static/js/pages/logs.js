@@ -1,0 +1,95 @@
+// Logs: the last N lines of an allow-listed vehicle log (GET /api/logs/<type>/<n>), with filter,
+// auto-refresh and copy.
+
+import { api, get } from '../lib/api.js';
+import { card, h, poll, setText, toast } from '../lib/dom.js';
+
+// Friendly names for the backend's allow-listed log types (GET /api/logs lists the ones present;
+// the original console only knows SYS).
+export const LOG_LABELS = {
+  SYS: 'System event log',
+  JOURNAL: 'System journal',
+  CONSOLE: 'Device console',
+  CORE: 'Robot operating system: control, servo, LEDs, battery',
+  CAMERA: 'Robot operating system: camera and sensor fusion',
+  LIDAR: 'Robot operating system: LiDAR',
+  INFERENCE: 'Robot operating system: inference and navigation',
+  SIM: 'Simulated car',
+  LAUNCHER: 'Launcher',
+};
+
+async function logTypes() {
+  try {
+    const d = await api('/api/logs');
+    if (d && Array.isArray(d.log_types) && d.log_types.length) return d.log_types;
+  } catch { /* older backends: SYS only */ }
+  return ['SYS'];
+}
+
+export default {
+  title: 'Logs',
+  async mount(host) {
+    let text = '';
+    let stopAuto = null;
+    const type = h('select#log-type', { 'aria-label': 'Log' },
+      (await logTypes()).map((v) => h('option', { value: v }, LOG_LABELS[v] || `${v.charAt(0)}${v.slice(1).toLowerCase()} log`)));
+    const lines = h('select#log-lines', { 'aria-label': 'Lines' }, [100, 200, 500, 1000].map((n) => h('option', { value: n, selected: n === 200 }, `Last ${n} lines`)));
+    const filter = h('input#log-filter', { type: 'search', placeholder: 'Filter lines', 'aria-label': 'Filter lines' });
+    const auto = h('input#log-auto', { type: 'checkbox' });
+    const pre = h('pre.log#log-output', { tabindex: '0' }, 'Loading…');
+    const meta = h('span.muted.small#log-meta');
+
+    const render = () => {
+      const q = filter.value.trim().toLowerCase();
+      const shown = q ? text.split('\n').filter((l) => l.toLowerCase().includes(q)).join('\n') : text;
+      const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 24;
+      setText(pre, shown || (q ? 'No matching lines.' : 'The log is empty.'));
+      if (atBottom || !pre.dataset.loaded) pre.scrollTop = pre.scrollHeight;
+      pre.dataset.loaded = '1';
+    };
+    const load = async () => {
+      try {
+        const d = await get(`/api/logs/${encodeURIComponent(type.value)}/${Number(lines.value)}`);
+        text = typeof d.data === 'string' ? d.data : '';
+        setText(meta, `Updated ${new Date().toLocaleTimeString()}`);
+      } catch (err) {
+        text = '';
+        setText(meta, err.message);
+      }
+      render();
+    };
+    const setAuto = () => {
+      if (stopAuto) { stopAuto(); stopAuto = null; }
+      if (auto.checked) stopAuto = poll(load, 5000, { immediate: false });
+    };
+    type.addEventListener('change', () => { delete pre.dataset.loaded; load(); });
+    lines.addEventListener('change', load);
+    filter.addEventListener('input', render);
+    auto.addEventListener('change', setAuto);
+    const copy = async () => {
+      try {
+        await navigator.clipboard.writeText(pre.textContent);
+        toast('Log copied to the clipboard.', 'ok', 2000);
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(pre);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        toast('Selected: press Ctrl+C (or long-press → Copy) to copy.', 'info');
+      }
+    };
+
+    host.append(
+      h('h1.page-title', 'Logs'),
+      card('Vehicle logs', { id: 'logs-card', actions: [meta] },
+        h('div.row.log-controls', type, lines, filter,
+          h('label.check', auto, ' Auto-refresh'),
+          h('button.btn#log-refresh', { type: 'button', onclick: load }, 'Refresh'),
+          h('button.btn#log-copy', { type: 'button', onclick: copy }, 'Copy')),
+        pre),
+    );
+    await load();
+    return () => { if (stopAuto) stopAuto(); };
+  },
+};
