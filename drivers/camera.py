@@ -1,0 +1,772 @@
+"""Camera capture for the car: sources behind one interface, a capture thread per camera, stereo pairing.
+
+Sources (all decode through OpenCV, so tests and the simulated car exercise the real path):
+
+- `V4L2Source`: a USB camera through OpenCV's V4L2 backend with the MJPG fourcc, like the original
+  camera_node. `scan_v4l2()` probes /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`); the first
+  camera found (highest index) is the left one, i.e. `images[0]`.
+- `FileSource`: a video file (e.g. an MJPEG AVI) or a folder of images, looped and paced at a given fps.
+- `SimSource`: the simulator's shared frame file (`drivers/sim/frame_shm.py`).
+
+`CameraCapture` runs one source in its own thread. Only the newest frame is kept (plus a few recent ones
+for stereo pairing): a slow consumer never builds a backlog, superseded frames are counted as dropped.
+When the source fails (camera unplugged, file gone, simulator stopped) the capture reports
+"not connected", closes the source and reopens it every `reconnect_interval` seconds until it works.
+
+`CameraSystem` builds the captures from `CameraSettings` (scanning again while no camera is found) and
+hands out `FrameSet`s: one new frame of the left (primary) camera plus, for stereo, the right camera's
+frame closest to it in capture time. Every frame carries a real capture time (`time.time_ns()` clock).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+log = logging.getLogger("drivers.camera")
+
+SCAN_INDICES = (4, 3, 2, 1, 0)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
+MJPG = cv2.VideoWriter.fourcc(*"MJPG")
+
+
+class CameraError(RuntimeError):
+    """A source cannot be opened or stopped delivering frames."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    image: np.ndarray  # BGR uint8, height x width x 3
+    capture_ns: int  # wall-clock capture time, time.time_ns() clock
+    number: int  # 1, 2, ... per camera since the capture started
+    camera: str  # the source's name
+
+
+@dataclass(frozen=True)
+class FrameSet:
+    frames: tuple[Frame, ...]  # left (or only) camera first
+
+    @property
+    def capture_ns(self) -> int:
+        return self.frames[0].capture_ns
+
+
+def fourcc_text(code: int) -> str:
+    code = int(code)
+    return "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4)).strip("\0")
+
+
+# --------------------------------------------------------------------------------------------- sources
+
+
+class FrameSource(ABC):
+    """One camera. `read()` blocks until the next frame; failures raise CameraError."""
+
+    name: str = "camera"
+
+    @abstractmethod
+    def open(self) -> None: ...
+
+    @abstractmethod
+    def read(self) -> tuple[np.ndarray, int]:
+        """Next frame (BGR) and its capture time in ns (time.time_ns clock)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def interrupt(self) -> None:
+        """Make a blocked `read()` return soon (called from another thread before `close()`)."""
+        return None
+
+    def stream_problem(self) -> str | None:
+        """Why this stream is unusable for publishing (e.g. not MJPEG), or None."""
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+
+def _to_bgr(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.shape[2] == 1:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image
+
+
+class V4L2Source(FrameSource):
+    """A V4L2 camera through OpenCV (`CAP_V4L2`), MJPG fourcc, optional resolution and fps."""
+
+    def __init__(self, device: int | str, width: int = 0, height: int = 0, fps: float = 0.0,
+                 fourcc: str = "MJPG") -> None:
+        self.device = device
+        self.width, self.height, self.fps = int(width), int(height), float(fps)
+        self.fourcc = cv2.VideoWriter.fourcc(*fourcc)
+        self.name = str(device)
+        self._cap: cv2.VideoCapture | None = None
+
+    def _device_arg(self) -> int | str:
+        if isinstance(self.device, int):
+            from runtime.paths import dev_root
+
+            return str(dev_root() / f"video{self.device}")
+        return self.device
+
+    def open(self) -> None:
+        target = self._device_arg()
+        if isinstance(target, str) and not os.path.exists(target):
+            raise CameraError(f"{target} does not exist")
+        cap = cv2.VideoCapture(target, cv2.CAP_V4L2)
+        if not cap.isOpened():
+            cap.release()
+            raise CameraError(f"cannot open {target} with V4L2")
+        cap.set(cv2.CAP_PROP_FOURCC, self.fourcc)
+        if self.width > 0 and self.height > 0:
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        if self.fps > 0:
+            cap.set(cv2.CAP_PROP_FPS, self.fps)
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # fewer queued driver buffers: fresher frames
+        ok, image = cap.read()
+        if not ok or image is None:
+            cap.release()
+            raise CameraError(f"{target} opened but returned no frame")
+        self._cap = cap
+
+    def read(self) -> tuple[np.ndarray, int]:
+        cap = self._cap
+        if cap is None:
+            raise CameraError(f"{self.name} is not open")
+        ok, image = cap.read()
+        if not ok or image is None:
+            raise CameraError(f"no frame from {self.name}; check that the camera is plugged in")
+        return _to_bgr(image), self._capture_time(cap)
+
+    @staticmethod
+    def _capture_time(cap: cv2.VideoCapture) -> int:
+        """Driver buffer time (CLOCK_MONOTONIC ms from V4L2) moved to the wall clock, else now."""
+        now_wall, now_mono = time.time_ns(), time.monotonic_ns()
+        buffer_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+        if buffer_ms > 0:
+            age = now_mono - int(buffer_ms * 1_000_000)
+            if 0 <= age < 1_000_000_000:
+                return now_wall - age
+        return now_wall
+
+    def stream_problem(self) -> str | None:
+        cap = self._cap
+        if cap is None or not cap.isOpened():
+            return f"camera {self.name} is not open"
+        code = int(cap.get(cv2.CAP_PROP_FOURCC))
+        if code != MJPG:
+            return f"camera {self.name} streams {fourcc_text(code)!r}, not MJPG"
+        return None
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+    def describe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"name": self.name, "backend": "v4l2"}
+        if self._cap is not None:
+            info.update(width=int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                        height=int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+                        fps=float(self._cap.get(cv2.CAP_PROP_FPS)),
+                        fourcc=fourcc_text(int(self._cap.get(cv2.CAP_PROP_FOURCC))))
+        return info
+
+
+class _Pacer:
+    """Absolute-schedule frame clock; sleeps interruptibly; never bursts to catch up."""
+
+    def __init__(self, fps: float, stop: threading.Event) -> None:
+        self.period_ns = int(1e9 / fps)
+        self._stop = stop
+        self._next: int | None = None
+
+    def wait_tick(self) -> int:
+        """Wait for the next tick; return its wall-clock time in ns."""
+        now = time.monotonic_ns()
+        if self._next is None or self._next < now - self.period_ns:
+            self._next = now
+        delay = self._next - now
+        if delay > 0 and self._stop.wait(delay / 1e9):
+            raise CameraError("source closed")
+        if self._stop.is_set():
+            raise CameraError("source closed")
+        tick = self._next
+        self._next += self.period_ns
+        return time.time_ns() - (time.monotonic_ns() - tick)
+
+
+class FileSource(FrameSource):
+    """A video file or an image folder, looped forever at `fps` frames per second.
+
+    Each frame's capture time is its scheduled tick (taken before decoding, like a camera's exposure),
+    so decode time counts as latency. A file or folder that disappears makes `read()` fail; the capture
+    thread then reports not-connected and reopens it when it is back.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], fps: float = 30.0, width: int = 0, height: int = 0) -> None:
+        self.path = Path(path)
+        self.name = str(self.path)
+        self.fps = float(fps)
+        self.width, self.height = int(width), int(height)
+        self._stop = threading.Event()
+        self._cap: cv2.VideoCapture | None = None
+        self._images: list[Path] = []
+        self._index = 0
+        self._pacer: _Pacer | None = None
+
+    def open(self) -> None:
+        self._stop.clear()
+        if self.path.is_dir():
+            self._images = self._list_images()
+            if not self._images:
+                raise CameraError(f"{self.path} has no images")
+            fps = self.fps if self.fps > 0 else 15.0
+        elif self.path.is_file():
+            cap = cv2.VideoCapture(str(self.path))
+            if not cap.isOpened():
+                cap.release()
+                raise CameraError(f"OpenCV cannot open video {self.path}")
+            self._cap = cap
+            native = cap.get(cv2.CAP_PROP_FPS)
+            fps = self.fps if self.fps > 0 else (native if 0 < native < 1000 else 15.0)
+        else:
+            raise CameraError(f"{self.path} does not exist")
+        self._index = 0
+        self._pacer = _Pacer(fps, self._stop)
+
+    def _list_images(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        except OSError:
+            return []
+
+    def _next_image(self) -> np.ndarray:
+        if self._cap is not None:
+            ok, image = self._cap.read()
+            if ok and image is not None:
+                return image
+            self._cap.release()  # end of file: loop from the start (the file must still be there)
+            self._cap = None
+            if not self.path.is_file():
+                raise CameraError(f"{self.path} disappeared")
+            cap = cv2.VideoCapture(str(self.path))
+            first: np.ndarray | None = None
+            if cap.isOpened():
+                ok, first = cap.read()
+                if not ok:
+                    first = None
+            if first is None:
+                cap.release()
+                raise CameraError(f"{self.path} has no readable frames")
+            self._cap = cap
+            return first
+        if self._index >= len(self._images):
+            self._images = self._list_images()
+            self._index = 0
+            if not self._images:
+                raise CameraError(f"{self.path} disappeared or has no images")
+        path = self._images[self._index]
+        self._index += 1
+        loaded: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if loaded is None:
+            self._images = []
+            raise CameraError(f"cannot read image {path}")
+        return loaded
+
+    def read(self) -> tuple[np.ndarray, int]:
+        if self._pacer is None:
+            raise CameraError(f"{self.name} is not open")
+        stamp = self._pacer.wait_tick()
+        image = _to_bgr(self._next_image())
+        if self.width > 0 and self.height > 0 and (image.shape[1], image.shape[0]) != (self.width, self.height):
+            image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+        return image, stamp
+
+    def interrupt(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+        self._pacer = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "backend": "file", "fps": self.fps}
+
+
+class SimSource(FrameSource):
+    """Frames written by the simulator into a shared frame file (see drivers/sim/frame_shm.py)."""
+
+    def __init__(self, path: str | os.PathLike[str], stale_after: float = 2.0, poll_interval: float = 0.002) -> None:
+        self.path = Path(path)
+        self.name = str(self.path)
+        self.stale_after = float(stale_after)
+        self.poll_interval = float(poll_interval)
+        self._reader: Any = None
+        self._last = 0
+        self._stop = threading.Event()
+
+    def open(self) -> None:
+        from drivers.sim.frame_shm import FrameFormatError, FrameReader
+
+        self._stop.clear()
+        try:
+            self._reader = FrameReader(self.path)
+        except (FileNotFoundError, FrameFormatError) as exc:
+            raise CameraError(f"no simulated camera at {self.path}: {exc}") from exc
+        self._last = 0
+
+    def read(self) -> tuple[np.ndarray, int]:
+        from drivers.sim.frame_shm import FrameFormatError
+
+        reader = self._reader
+        if reader is None:
+            raise CameraError(f"{self.name} is not open")
+        deadline = time.monotonic() + self.stale_after
+        try:
+            while True:
+                if reader.latest_number() > self._last:
+                    frame = reader.read()
+                    if frame is not None and frame.number > self._last:
+                        self._last = frame.number
+                        return _to_bgr(frame.image), frame.capture_ns
+                if time.monotonic() > deadline:
+                    raise CameraError(f"the simulator wrote no frame to {self.path} for {self.stale_after:.1f} s")
+                if self._stop.wait(self.poll_interval):
+                    raise CameraError("source closed")
+        except (FileNotFoundError, FrameFormatError, TimeoutError, ValueError) as exc:
+            raise CameraError(f"simulated camera {self.path} lost: {exc}") from exc
+
+    def interrupt(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "backend": "sim"}
+
+
+# ------------------------------------------------------------------------------------------ capture
+
+
+class _Slot:
+    __slots__ = ("frame", "consumed", "counted_dropped")
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.consumed = False
+        self.counted_dropped = False
+
+
+@dataclass
+class CaptureStats:
+    name: str
+    connected: bool
+    captured: int
+    consumed: int
+    dropped: int
+    errors: int
+    reconnects: int
+    last_error: str
+
+
+class CameraCapture:
+    """One source in its own thread; latest frame wins; recovers by reopening the source."""
+
+    def __init__(self, source: FrameSource, reconnect_interval: float = 1.0, history: int = 4,
+                 on_event: Callable[[str, str], None] | None = None) -> None:
+        self.source = source
+        self.name = source.name
+        self.reconnect_interval = float(reconnect_interval)
+        self._on_event = on_event
+        self._cond = threading.Condition()
+        self._recent: deque[_Slot] = deque(maxlen=max(2, history))
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._opened = False
+        self.connected = False
+        self.captured = 0
+        self.consumed = 0
+        self.dropped = 0
+        self.errors = 0
+        self.reconnects = 0
+        self.last_error = ""
+        self._ever_connected = False
+        self._reported: bool | None = None  # last state reported through on_event
+
+    # -- lifecycle
+    def start(self) -> CameraCapture:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"capture-{self.name}", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.source.interrupt()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.source.close()
+        self._opened = False
+
+    def adopt_open_source(self) -> None:
+        """The source was opened by a scan: start reading it without opening it again."""
+        self._opened = True
+        self._set_connected(True, "")
+
+    # -- thread
+    def _emit(self, kind: str, message: str) -> None:
+        if self._on_event is not None:
+            try:
+                self._on_event(kind, message)
+            except Exception:  # a logging callback must never kill capture
+                log.exception("camera event callback failed")
+
+    def _set_connected(self, connected: bool, message: str) -> None:
+        with self._cond:
+            changed = connected != self._reported
+            self._reported = connected
+            self.connected = connected
+            self._cond.notify_all()
+        if changed:
+            if connected:
+                if self._ever_connected:
+                    self.reconnects += 1
+                self._ever_connected = True
+                self._emit("connected", f"camera {self.name} connected")
+            else:
+                self._emit("disconnected", f"camera {self.name} not connected: {message}")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self._opened:
+                try:
+                    self.source.open()
+                    self._opened = True
+                except CameraError as exc:
+                    self.last_error = str(exc)
+                    self._set_connected(False, str(exc))
+                    self.errors += 1
+                    self._stop.wait(self.reconnect_interval)
+                    continue
+                except Exception as exc:  # OpenCV errors etc.: same treatment
+                    self.last_error = repr(exc)
+                    self._set_connected(False, repr(exc))
+                    self.errors += 1
+                    self._stop.wait(self.reconnect_interval)
+                    continue
+                self._set_connected(True, "")
+            try:
+                image, stamp = self.source.read()
+            except Exception as exc:
+                if self._stop.is_set():
+                    break
+                self.errors += 1
+                self.last_error = str(exc)
+                self.source.close()
+                self._opened = False
+                self._set_connected(False, str(exc))
+                self._stop.wait(self.reconnect_interval)
+                continue
+            self._store(image, stamp)
+
+    def _store(self, image: np.ndarray, stamp: int) -> None:
+        with self._cond:
+            self.captured += 1
+            frame = Frame(image=image, capture_ns=stamp, number=self.captured, camera=self.name)
+            if self._recent:
+                previous = self._recent[-1]
+                if not previous.consumed and not previous.counted_dropped:
+                    previous.counted_dropped = True
+                    self.dropped += 1
+            self._recent.append(_Slot(frame))
+            self._cond.notify_all()
+
+    # -- consumer side
+    def _take(self, slot: _Slot) -> Frame:
+        if not slot.consumed:
+            slot.consumed = True
+            self.consumed += 1
+            if slot.counted_dropped:
+                slot.counted_dropped = False
+                self.dropped -= 1
+        return slot.frame
+
+    def latest(self) -> Frame | None:
+        with self._cond:
+            return self._recent[-1].frame if self._recent else None
+
+    def wait_newer(self, after_number: int, timeout: float) -> Frame | None:
+        """The newest frame with number > after_number (marked consumed), or None at the timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if self._recent and self._recent[-1].frame.number > after_number:
+                    return self._take(self._recent[-1])
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._stop.is_set():
+                    return None
+                self._cond.wait(remaining)
+
+    def closest(self, capture_ns: int, tolerance_ns: int, wait: float) -> Frame | None:
+        """The recent frame closest in capture time to `capture_ns` (marked consumed).
+
+        Waits up to `wait` seconds for a closer one while the best match is further than
+        `tolerance_ns` and no frame newer than `capture_ns` has arrived yet.
+        """
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while True:
+                best: _Slot | None = None
+                for slot in self._recent:
+                    if best is None or abs(slot.frame.capture_ns - capture_ns) < abs(best.frame.capture_ns - capture_ns):
+                        best = slot
+                good = best is not None and abs(best.frame.capture_ns - capture_ns) <= tolerance_ns
+                newer_seen = bool(self._recent) and self._recent[-1].frame.capture_ns >= capture_ns
+                remaining = deadline - time.monotonic()
+                if good or newer_seen or remaining <= 0 or not self.connected or self._stop.is_set():
+                    return self._take(best) if best is not None else None
+                self._cond.wait(remaining)
+
+    def stats(self) -> CaptureStats:
+        with self._cond:
+            return CaptureStats(self.name, self.connected, self.captured, self.consumed, self.dropped,
+                                self.errors, self.reconnects, self.last_error)
+
+
+# ------------------------------------------------------------------------------------------ system
+
+
+def pair_by_time(primary: Frame, candidates: Sequence[Frame]) -> Frame | None:
+    """The candidate closest in capture time to `primary` (ties: the earlier candidate)."""
+    best: Frame | None = None
+    for frame in candidates:
+        if best is None or abs(frame.capture_ns - primary.capture_ns) < abs(best.capture_ns - primary.capture_ns):
+            best = frame
+    return best
+
+
+@dataclass
+class CameraSettings:
+    source: str = "v4l2"  # v4l2 | file | sim
+    devices: list[str] = field(default_factory=list)  # empty: scan (v4l2, sim); file: paths
+    width: int = 640
+    height: int = 480
+    fps: float = 30.0
+    scan_indices: tuple[int, ...] = SCAN_INDICES
+    reconnect_interval: float = 1.0
+    rescan_interval: float = 2.0
+    pair_tolerance_s: float = 0.0  # 0: half a frame period
+    sim_dir: str = ""  # empty: runtime.paths.sim_dir()
+
+    def validate(self) -> None:
+        if self.source not in ("v4l2", "file", "sim"):
+            raise ValueError(f"camera source must be v4l2, file or sim, not {self.source!r}")
+        if self.source == "file" and not self.devices:
+            raise ValueError("the file camera source needs at least one video file or image folder")
+        if len(self.devices) > 2:
+            raise ValueError(f"at most two cameras (stereo) are supported, not {len(self.devices)}")
+        if self.width < 0 or self.height < 0 or self.fps < 0:
+            raise ValueError("width, height and fps must not be negative")
+
+
+def _device_arg(text: str) -> int | str:
+    text = str(text).strip()
+    return int(text) if text.isdigit() else text
+
+
+def scan_v4l2(indices: Sequence[int] = SCAN_INDICES, width: int = 0, height: int = 0,
+              fps: float = 0.0) -> list[V4L2Source]:
+    """Open every camera among /dev/video<index> that returns a frame, in `indices` order (max 2)."""
+    found: list[V4L2Source] = []
+    for index in indices:
+        source = V4L2Source(index, width, height, fps)
+        try:
+            source.open()
+        except CameraError as exc:
+            log.debug("no camera at index %d: %s", index, exc)
+            continue
+        found.append(source)
+        if len(found) == 2:
+            break
+    return found
+
+
+class CameraSystem:
+    """All cameras of the car: discovery, capture threads, paired frame sets, status."""
+
+    def __init__(self, settings: CameraSettings,
+                 on_event: Callable[[str, str], None] | None = None) -> None:
+        settings.validate()
+        self.settings = settings
+        self._on_event = on_event
+        self._lock = threading.Lock()
+        self._captures: list[CameraCapture] = []
+        self._stop = threading.Event()
+        self._scanner: threading.Thread | None = None
+        self._scan_reported = False
+
+    # -- discovery
+    def _sim_dir(self) -> Path:
+        if self.settings.sim_dir:
+            return Path(self.settings.sim_dir)
+        from runtime.paths import sim_dir
+
+        return sim_dir()
+
+    def _explicit_sources(self) -> list[FrameSource]:
+        s = self.settings
+        sources: list[FrameSource] = []
+        for text in s.devices:
+            if s.source == "v4l2":
+                sources.append(V4L2Source(_device_arg(text), s.width, s.height, s.fps))
+            elif s.source == "file":
+                sources.append(FileSource(text, s.fps or 30.0))
+            else:
+                arg = _device_arg(text)
+                path = self._sim_dir() / f"camera{arg}.frame" if isinstance(arg, int) else Path(arg)
+                sources.append(SimSource(path))
+        return sources
+
+    def _scan(self) -> tuple[list[FrameSource], bool]:
+        """Sources found by scanning; the bool tells whether they are already open."""
+        s = self.settings
+        if s.source == "v4l2":
+            return list(scan_v4l2(s.scan_indices, s.width, s.height, s.fps)), True
+        sources: list[FrameSource] = []
+        for index in s.scan_indices:
+            path = self._sim_dir() / f"camera{index}.frame"
+            if path.exists():
+                sources.append(SimSource(path))
+            if len(sources) == 2:
+                break
+        return sources, False
+
+    def start(self) -> CameraSystem:
+        if self.settings.devices:
+            self._install(self._explicit_sources(), opened=False)
+        else:
+            self._scanner = threading.Thread(target=self._scan_loop, name="camera-scan", daemon=True)
+            self._scanner.start()
+        return self
+
+    def _scan_loop(self) -> None:
+        while not self._stop.is_set():
+            sources, opened = self._scan()
+            if sources:
+                self._install(sources, opened)
+                return
+            if not self._scan_reported:
+                self._scan_reported = True
+                self._emit("no_camera", "no camera detected; scanning again every "
+                           f"{self.settings.rescan_interval:.0f} s")
+            self._stop.wait(self.settings.rescan_interval)
+
+    def _install(self, sources: list[FrameSource], opened: bool) -> None:
+        captures = [CameraCapture(src, self.settings.reconnect_interval, on_event=self._on_event)
+                    for src in sources]
+        if self._stop.is_set():
+            for src in sources:
+                src.close()
+            return
+        for cap in captures:
+            if opened:
+                cap.adopt_open_source()
+            cap.start()
+        with self._lock:
+            self._captures = captures
+        kind = {1: "single", 2: "stereo"}.get(len(captures), "none")
+        self._emit("detected", f"{kind} camera: " + ", ".join(c.name for c in captures))
+
+    def _emit(self, kind: str, message: str) -> None:
+        if self._on_event is not None:
+            self._on_event(kind, message)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            captures = list(self._captures)
+        for cap in captures:
+            cap.stop()
+        if self._scanner is not None:
+            self._scanner.join(timeout=5)
+
+    # -- frames
+    @property
+    def captures(self) -> list[CameraCapture]:
+        with self._lock:
+            return list(self._captures)
+
+    def _tolerance_ns(self) -> int:
+        if self.settings.pair_tolerance_s > 0:
+            return int(self.settings.pair_tolerance_s * 1e9)
+        fps = self.settings.fps if self.settings.fps > 0 else 15.0
+        return int(0.5e9 / fps)
+
+    def next_frames(self, after: dict[str, int], timeout: float) -> FrameSet | None:
+        """The next frame set newer than `after` (camera name -> last frame number, updated in place).
+
+        The primary camera is the first connected one (left); others contribute the frame closest in
+        capture time. Disconnected cameras are left out, so a stereo rig that loses a camera publishes
+        single images until it comes back (as the original did).
+        """
+        captures = self.captures
+        if not captures:
+            self._stop.wait(min(timeout, 0.05))
+            return None
+        connected = [c for c in captures if c.connected]
+        primary = connected[0] if connected else captures[0]
+        frame = primary.wait_newer(after.get(primary.name, 0), timeout)
+        if frame is None:
+            return None
+        after[primary.name] = frame.number
+        frames = [frame]
+        tolerance = self._tolerance_ns()
+        for other in captures:
+            if other is primary or not other.connected:
+                continue
+            match = other.closest(frame.capture_ns, tolerance, wait=tolerance / 1e9)
+            if match is not None:
+                after[other.name] = max(after.get(other.name, 0), match.number)
+                frames.append(match)
+        if captures.index(primary) > 0:  # keep left-first order when the left camera is back
+            order = {c.name: i for i, c in enumerate(captures)}
+            frames.sort(key=lambda f: order[f.camera])
+        return FrameSet(tuple(frames))
+
+    def stream_problem(self) -> str | None:
+        """media_state check: why publishing cannot start (a V4L2 camera not open or not MJPEG)."""
+        for cap in self.captures:
+            problem = cap.source.stream_problem() if cap.connected else None
+            if problem:
+                return problem
+        return None
+
+    def status(self) -> list[CaptureStats]:
+        return [c.stats() for c in self.captures]
