@@ -1,0 +1,410 @@
+"""RPLidar driver: rplidar-roboticia + pyserial, made safe for a car that must never hang.
+
+What the library does on its own, and what this module does about it:
+
+- `_read_response` busy-waits forever (`while inWaiting() < n: sleep(1 ms)`) when the device goes quiet.
+  Here reads block in `select` with a deadline (`read_timeout`) and raise `LidarTimeout`; a watchdog
+  thread also cancels a pending read when no measurement arrived for `watchdog_timeout` seconds.
+- `start_motor`/`stop_motor` toggle DTR through an ioctl that fails on pseudo-terminals (and on some
+  adapters): the failure is contained, the A2/A3 motor PWM command is still sent.
+- `get_info`/`get_health` refuse to talk when bytes are waiting (they return a string instead of data):
+  the input is cleared first. The health error code is decoded little endian as the protocol says.
+- `reset()` sleeps 2 s: the wait is a setting (`reset_wait`).
+- Writes get a timeout so a wedged adapter cannot block the thread either.
+
+`LidarDriver` runs a worker thread: while the port does not exist it reports "absent" and checks again
+every `retry_interval` seconds (a LiDAR plugged in later starts by itself). Once connected it reads
+device info and health (an error status triggers one RESET; a persistent error is reported and retried
+later), starts the motor and the scan, and hands each full revolution to `on_scan`. Any failure (silent
+device, unplugged adapter, garbage) is reported, the motor stopped, the port closed and the connection
+retried. `stop()` stops scanning and the motor before closing the port.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import rplidar
+import serial
+
+log = logging.getLogger("drivers.lidar")
+
+HEALTH_STATUS = {0: "Good", 1: "Warning", 2: "Error"}
+
+
+class LidarTimeout(rplidar.RPLidarException):
+    """The device did not answer within the deadline (or the watchdog cancelled the read)."""
+
+
+class LidarHealthError(rplidar.RPLidarException):
+    """The device reports a hardware error (protection stop) that a reset did not clear."""
+
+    def __init__(self, error_code: int) -> None:
+        super().__init__(f"LiDAR reports a hardware error (health Error, code 0x{error_code:04X})")
+        self.error_code = error_code
+
+
+class ContainedRPLidar(rplidar.RPLidar):
+    """rplidar.RPLidar with bounded reads, contained DTR ioctls and a cancellable read."""
+
+    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 1.0, reset_wait: float = 2.0,
+                 logger: logging.Logger | None = None) -> None:
+        self._serial: Any = None
+        self._rx = bytearray()
+        self._cancel = threading.Event()
+        self.reset_wait = reset_wait
+        self.dtr_supported = True
+        super().__init__(port, baudrate=baudrate, timeout=timeout, logger=logger or log)
+
+    # -- connection
+    def connect(self) -> None:
+        if self._serial is not None:
+            self.disconnect()
+        try:
+            self._serial = serial.Serial(self.port, self.baudrate, parity=serial.PARITY_NONE,
+                                         stopbits=serial.STOPBITS_ONE, timeout=self.timeout,
+                                         write_timeout=self.timeout, exclusive=True)
+        except (serial.SerialException, OSError, ValueError) as err:
+            raise rplidar.RPLidarException(f"Failed to connect to the sensor due to: {err}") from err
+
+    def disconnect(self) -> None:
+        if self._serial is None:
+            return
+        try:
+            self._serial.close()
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        """Make a pending read raise LidarTimeout (safe from another thread)."""
+        self._cancel.set()
+        ser = self._serial
+        if ser is not None and getattr(ser, "is_open", False):
+            try:
+                ser.cancel_read()
+            except Exception:  # port already closed
+                pass
+
+    # -- DTR (A1 motor enable) fails on ptys: contain it
+    def _set_dtr(self, level: bool) -> None:
+        if not self.dtr_supported:
+            return
+        try:
+            self._serial.dtr = level
+        except (OSError, serial.SerialException) as exc:
+            self.dtr_supported = False
+            self.logger.debug("DTR ioctl not supported on %s (%s); motor PWM command only", self.port, exc)
+
+    def start_motor(self) -> None:
+        self.logger.debug("Starting motor")
+        self._set_dtr(False)
+        self._set_pwm(self._motor_speed)
+        self.motor_running = True
+
+    def stop_motor(self) -> None:
+        self.logger.debug("Stopping motor")
+        self._set_pwm(0)
+        time.sleep(0.001)
+        self._set_dtr(True)
+        self.motor_running = False
+
+    # -- bounded, buffered reads (replaces the library's endless busy-wait)
+    def _read_exact(self, size: int) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        while len(self._rx) < size:
+            if self._cancel.is_set():
+                raise LidarTimeout("read cancelled by the watchdog")
+            try:
+                waiting = self._serial.in_waiting
+                chunk = self._serial.read(max(size - len(self._rx), min(waiting, 4096)))
+            except (serial.SerialException, OSError, TypeError) as exc:
+                raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
+            if chunk:
+                self._rx.extend(chunk)
+                continue
+            if self._cancel.is_set():
+                raise LidarTimeout("read cancelled by the watchdog")
+            if time.monotonic() >= deadline:
+                raise LidarTimeout(f"no data from the LiDAR for {self.timeout:.1f} s")
+        data = bytes(self._rx[:size])
+        del self._rx[:size]
+        return data
+
+    def _read_response(self, dsize: int) -> bytes:
+        return self._read_exact(dsize)
+
+    def _read_descriptor(self) -> tuple[int, bool, int]:
+        try:
+            descriptor = self._read_exact(rplidar.DESCRIPTOR_LEN)
+        except LidarTimeout as exc:
+            raise LidarTimeout(f"no response descriptor from the LiDAR ({exc})") from exc
+        if not descriptor.startswith(rplidar.SYNC_BYTE + rplidar.SYNC_BYTE2):
+            raise rplidar.RPLidarException("Incorrect descriptor starting bytes")
+        is_single = descriptor[-2] == 0
+        return descriptor[2], is_single, descriptor[-1]
+
+    def clean_input(self) -> None:
+        if self.scanning[0]:
+            return
+        self._rx.clear()
+        try:
+            self._serial.reset_input_buffer()
+        except (serial.SerialException, OSError):
+            pass
+        self.express_trame = 32
+        self.express_data = False
+
+    def stop(self) -> None:
+        self._send_cmd(rplidar.STOP_BYTE)
+        time.sleep(0.01)  # the device needs ~1 ms to stop; 10 ms lets in-flight nodes arrive first
+        self.scanning[0] = False
+        self.clean_input()
+
+    def reset(self) -> None:
+        self.logger.info("Resetting the LiDAR")
+        self._send_cmd(rplidar.RESET_BYTE)
+        time.sleep(self.reset_wait)
+        self.clean_input()
+
+    def get_info(self) -> dict[str, Any]:
+        self.clean_input()
+        self._send_cmd(rplidar.GET_INFO_BYTE)
+        dsize, is_single, dtype = self._read_descriptor()
+        if dsize != rplidar.INFO_LEN or not is_single or dtype != rplidar.INFO_TYPE:
+            raise rplidar.RPLidarException("Wrong get_info reply")
+        raw = self._read_response(dsize)
+        return {"model": raw[0], "firmware": (raw[2], raw[1]), "hardware": raw[3],
+                "serialnumber": raw[4:].hex().upper()}
+
+    def get_health(self) -> tuple[str, int]:
+        self.clean_input()
+        self._send_cmd(rplidar.GET_HEALTH_BYTE)
+        dsize, is_single, dtype = self._read_descriptor()
+        if dsize != rplidar.HEALTH_LEN or not is_single or dtype != rplidar.HEALTH_TYPE:
+            raise rplidar.RPLidarException("Wrong get_health reply")
+        raw = self._read_response(dsize)
+        status, code = struct.unpack("<BH", raw)
+        if status not in HEALTH_STATUS:
+            raise rplidar.RPLidarException(f"Unknown health status {status}")
+        return HEALTH_STATUS[status], code
+
+
+@dataclass(frozen=True)
+class Revolution:
+    """One full turn: measurements in device order (angle_deg clockwise, distance_mm 0 = none)."""
+
+    nodes: list[tuple[float, float, int]]  # (angle_deg, distance_mm, quality 0..63)
+    start_ns: int  # time.time_ns() of the first measurement
+    duration_s: float
+
+
+@dataclass
+class LidarSettings:
+    port: str = "/dev/ttyUSB0"
+    baudrate: int = 115200
+    read_timeout: float = 1.0
+    watchdog_timeout: float = 2.0
+    retry_interval: float = 1.0
+    reset_wait: float = 2.0
+    motor_pwm: int = rplidar.DEFAULT_MOTOR_PWM
+    max_buf_bytes: int = 3000
+
+    def validate(self) -> None:
+        if not self.port:
+            raise ValueError("serial_port must not be empty")
+        if self.baudrate <= 0:
+            raise ValueError(f"serial_baudrate must be positive, not {self.baudrate}")
+        if not 0 <= self.motor_pwm <= rplidar.MAX_MOTOR_PWM:
+            raise ValueError(f"motor PWM must be 0..{rplidar.MAX_MOTOR_PWM}")
+        for name in ("read_timeout", "watchdog_timeout", "retry_interval"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+
+@dataclass
+class LidarStatus:
+    state: str  # absent | connecting | scanning | error | stopped
+    message: str
+    info: dict[str, Any] = field(default_factory=dict)
+    health: tuple[str, int] | None = None
+    revolutions: int = 0
+    connections: int = 0
+
+
+class LidarDriver:
+    """Worker thread + watchdog around ContainedRPLidar; see the module docstring."""
+
+    def __init__(self, settings: LidarSettings, on_scan: Callable[[Revolution], None],
+                 on_event: Callable[[str, str], None] | None = None) -> None:
+        settings.validate()
+        self.settings = settings
+        self._on_scan = on_scan
+        self._on_event = on_event
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._lidar: ContainedRPLidar | None = None
+        self._last_activity = time.monotonic()
+        self._status = LidarStatus("stopped", "not started")
+        self._reported: tuple[str, str] = ("stopped", "not started")
+        self._worker: threading.Thread | None = None
+        self._watchdog: threading.Thread | None = None
+
+    # -- public
+    def start(self) -> LidarDriver:
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._run, name="lidar", daemon=True)
+        self._watchdog = threading.Thread(target=self._watch, name="lidar-watchdog", daemon=True)
+        self._worker.start()
+        self._watchdog.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop scanning, stop the motor, close the port; returns within about `timeout` s."""
+        self._stop.set()
+        lidar = self._lidar
+        if lidar is not None:
+            lidar.cancel()
+        for thread in (self._worker, self._watchdog):
+            if thread is not None:
+                thread.join(timeout)
+        if self._worker is not None and self._worker.is_alive():  # worker wedged: stop the motor anyway
+            lidar = self._lidar
+            if lidar is not None:
+                self._shutdown_device(lidar)
+        self._set_status("stopped", "stopped")
+
+    def status(self) -> LidarStatus:
+        with self._lock:
+            s = self._status
+            return LidarStatus(s.state, s.message, dict(s.info), s.health, s.revolutions, s.connections)
+
+    # -- internals
+    def _set_status(self, state: str, message: str, **changes: Any) -> None:
+        with self._lock:
+            changed = (state, message) != self._reported
+            if state == "connecting" and self._reported[0] == "error":
+                changed = False  # retrying after an error: report only the outcome
+            if changed:
+                self._reported = (state, message)
+            self._status.state = state
+            self._status.message = message
+            for key, value in changes.items():
+                setattr(self._status, key, value)
+        if changed and self._on_event is not None:
+            try:
+                self._on_event(state, message)
+            except Exception:
+                log.exception("lidar event callback failed")
+
+    def _touch(self) -> None:
+        self._last_activity = time.monotonic()
+
+    def _watch(self) -> None:
+        period = min(0.1, self.settings.watchdog_timeout / 4)
+        while not self._stop.wait(period):
+            lidar = self._lidar
+            if lidar is None:
+                continue
+            if time.monotonic() - self._last_activity > self.settings.watchdog_timeout:
+                log.warning("LiDAR watchdog: no data for %.1f s, cancelling the read",
+                            self.settings.watchdog_timeout)
+                lidar.cancel()
+                self._touch()
+
+    def _run(self) -> None:
+        s = self.settings
+        while not self._stop.is_set():
+            if not os.path.exists(s.port):
+                self._set_status("absent", f"No LiDAR at {s.port}; waiting for one to be plugged in")
+                self._stop.wait(s.retry_interval)
+                continue
+            lidar: ContainedRPLidar | None = None
+            try:
+                self._touch()
+                self._set_status("connecting", f"Connecting to the LiDAR at {s.port}")
+                lidar = ContainedRPLidar(s.port, s.baudrate, timeout=s.read_timeout, reset_wait=s.reset_wait)
+                lidar.motor_speed = s.motor_pwm
+                self._lidar = lidar
+                if self._stop.is_set():
+                    break
+                self._session(lidar)
+            except rplidar.RPLidarException as exc:
+                if not self._stop.is_set():
+                    self._set_status("error", f"LiDAR error: {exc}; retrying every {s.retry_interval:g} s")
+            except Exception as exc:  # anything else from the port or the library: same treatment
+                if not self._stop.is_set():
+                    self._set_status("error", f"LiDAR error: {exc!r}; retrying every {s.retry_interval:g} s")
+            finally:
+                if lidar is not None:
+                    self._shutdown_device(lidar)
+                self._lidar = None
+            self._stop.wait(s.retry_interval)
+
+    def _session(self, lidar: ContainedRPLidar) -> None:
+        s = self.settings
+        try:
+            lidar._send_cmd(rplidar.STOP_BYTE)  # it may still be scanning from a previous session
+        except (serial.SerialException, OSError) as exc:
+            raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
+        time.sleep(0.01)
+        lidar.clean_input()
+        info = lidar.get_info()
+        self._touch()
+        health = lidar.get_health()
+        self._touch()
+        if health[0] == "Error":
+            lidar.reset()
+            self._touch()
+            health = lidar.get_health()
+            if health[0] == "Error":
+                self._set_status("error", str(LidarHealthError(health[1])), health=health, info=info)
+                raise LidarHealthError(health[1])
+        if health[0] == "Warning":
+            log.warning("LiDAR health warning, code 0x%04X", health[1])
+        with self._lock:
+            self._status.connections += 1
+        major, minor = info["firmware"]
+        self._set_status("scanning", f"LiDAR model {info['model']} firmware {major}.{minor:02d} hardware "
+                         f"{info['hardware']} serial {info['serialnumber']} scanning", info=info, health=health)
+        nodes: list[tuple[float, float, int]] = []
+        started = False
+        start_ns = time.time_ns()
+        start_mono = time.monotonic()
+        for new_scan, quality, angle, distance in lidar.iter_measures("normal", s.max_buf_bytes):
+            self._touch()
+            if self._stop.is_set():
+                break
+            if new_scan:
+                now_mono = time.monotonic()
+                if started and nodes:
+                    rev = Revolution(nodes, start_ns, now_mono - start_mono)
+                    with self._lock:
+                        self._status.revolutions += 1
+                    try:
+                        self._on_scan(rev)
+                    except Exception:
+                        log.exception("LiDAR scan consumer failed")
+                started = True
+                nodes = []
+                start_ns = time.time_ns()
+                start_mono = now_mono
+            if started:
+                nodes.append((float(angle), float(distance), int(quality)))
+
+    def _shutdown_device(self, lidar: ContainedRPLidar) -> None:
+        """Best effort: stop scanning, motor PWM 0 (+ DTR), close. Never raises, never blocks long."""
+        lidar._cancel.clear()
+        for action in (lambda: lidar._send_cmd(rplidar.STOP_BYTE), lidar.stop_motor):
+            try:
+                action()
+            except Exception as exc:
+                log.debug("LiDAR shutdown step failed: %s", exc)
+        lidar.scanning[0] = False
+        lidar.disconnect()
