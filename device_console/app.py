@@ -1,0 +1,232 @@
+"""The device console application factory.
+
+    app = create_app(settings, car)          # car: anything implementing device_console.car.Car
+
+The HTTP layer has no ROS in it: the ROS bridge node (webserver_pkg.webserver_publisher_node)
+implements `Car`, tests pass a fake. Every route outside the login flow requires the login cookie
+(`require_session` on each router); every POST/PUT/PATCH/DELETE requires a CSRF header
+(`CsrfMiddleware`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIWebSocketRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from device_console.auth import CSRF_HEADERS, CsrfTokens, LoginThrottle, PasswordStore, TokenStore
+from device_console.car import Car, CarError
+from device_console.config import ConsoleSettings
+from device_console.deps import FieldError, require_session
+from device_console.logs import LogSources
+from device_console.manual_drive import ManualDriveWatchdog
+from device_console.model_store import ModelStore
+from device_console.routes import auth, calibration, control, device, models, stream, system
+from device_console.services import Console, Network, default_network
+from device_console.system import HostSystem, SimulatedSystem, System
+
+log = logging.getLogger("device_console")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+]
+
+
+class CsrfMiddleware:
+    """Refuse unsafe methods without a valid `X-CSRFToken` / `X-CSRF-Token`; add security headers."""
+
+    def __init__(self, app: ASGIApp, csrf: CsrfTokens) -> None:
+        self.app = app
+        self.csrf = csrf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE_METHODS:
+            token = None
+            for name, value in scope["headers"]:
+                if name.decode("latin-1").lower() in CSRF_HEADERS:
+                    token = value.decode("latin-1")
+                    break
+            if not self.csrf.valid(token):
+                reason = "The CSRF token is missing." if token is None else "The CSRF token is invalid."
+                body = json.dumps({"success": False, "reason": reason}).encode()
+                await send({"type": "http.response.start", "status": 403, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    *SECURITY_HEADERS]})
+                await send({"type": "http.response.body", "body": body})
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in SECURITY_HEADERS if h[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class WatchdogThread:
+    """Runs `ManualDriveWatchdog.check()` every `period` s in its own thread (independent of the event loop)."""
+
+    def __init__(self, check: Callable[[], Any], period: float) -> None:
+        self._check = check
+        self._period = period
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="manual-drive-watchdog", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._period):
+            try:
+                self._check()
+            except Exception:  # keep watching whatever happens
+                log.exception("manual drive watchdog")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+
+
+def build_console(settings: ConsoleSettings, car: Car, *, system: System | None = None,
+                  network: Network | None = None, models: ModelStore | None = None,
+                  wall_clock: Callable[[], float] | None = None,
+                  monotonic: Callable[[], float] | None = None) -> Console:
+    import time
+
+    wall = wall_clock or time.time
+    mono = monotonic or time.monotonic
+    passwords = PasswordStore(settings.password_file, settings.dmi_dir)
+    passwords.ensure()
+    if system is None:
+        system = SimulatedSystem(settings.console_state_file) if settings.simulated else HostSystem()
+    console = Console(
+        settings=settings,
+        car=car,
+        passwords=passwords,
+        tokens=TokenStore(settings.token_file, settings.token_ttl_s, settings.max_tokens, clock=wall),
+        throttle=LoginThrottle(settings.login_free_attempts, settings.login_base_delay_s,
+                               settings.login_max_delay_s, clock=mono),
+        csrf=CsrfTokens(settings.secret_file, settings.csrf_ttl_s, clock=wall),
+        watchdog=ManualDriveWatchdog(lambda: None, settings.manual_drive_timeout_s, clock=mono),
+        system=system,
+        network=network if network is not None else default_network(),
+        models=models or ModelStore(settings.artifacts_dir),
+        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines),
+    )
+    console.watchdog = ManualDriveWatchdog(console.stop_car, settings.manual_drive_timeout_s, clock=mono)
+    return console
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    kind: str  # "http", "websocket" or "mount"
+    endpoint: Any = None
+
+
+def route_table(app: FastAPI) -> list[RouteInfo]:
+    """Every route the app serves, with included routers flattened."""
+    try:
+        from fastapi.routing import iter_route_contexts
+
+        contexts: list[Any] = list(iter_route_contexts(app.routes))
+    except ImportError:  # older FastAPI: included routes are plain entries of app.routes
+        contexts = list(app.routes)
+    table = []
+    for ctx in contexts:
+        path = getattr(ctx, "path", None)
+        if path is None:
+            continue
+        original = getattr(ctx, "original_route", ctx)
+        if isinstance(original, Mount):
+            table.append(RouteInfo(path, frozenset({"GET"}), "mount"))
+        elif isinstance(original, APIWebSocketRoute | WebSocketRoute):
+            table.append(RouteInfo(path, frozenset(), "websocket", getattr(ctx, "endpoint", None)))
+        else:
+            table.append(RouteInfo(path, frozenset(getattr(ctx, "methods", None) or ()), "http",
+                                   getattr(ctx, "endpoint", None)))
+    return table
+
+
+def _json_error(status: int, reason: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"success": False, "reason": reason}, status_code=status, headers=headers)
+
+
+def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, *,
+               console: Console | None = None, run_watchdog: bool = True, **services: Any) -> FastAPI:
+    """Build the console app. Pass `car` (and optionally system/network/models/clocks) or a ready `console`."""
+    if console is None:
+        if car is None:
+            raise ValueError("create_app needs a car (the ROS bridge or a fake)")
+        console = build_console(settings or ConsoleSettings.from_env(), car, **services)
+    the_console = console
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        watchdog = WatchdogThread(the_console.watchdog.check, the_console.settings.watchdog_period_s)
+        if run_watchdog:
+            watchdog.start()
+        try:
+            yield
+        finally:
+            watchdog.stop()
+            if the_console.watchdog.engaged:
+                the_console.stop_car()
+                the_console.watchdog.disengage()
+
+    app = FastAPI(title="AWS DeepRacer device console", version="2.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.console = the_console
+
+    @app.get("/api/openapi.json", include_in_schema=False, dependencies=[Depends(require_session)])
+    def openapi() -> dict[str, Any]:
+        """The API description (behind the login like every other API route)."""
+        return app.openapi()
+
+    @app.exception_handler(CarError)
+    async def car_error(_request: Request, exc: CarError) -> JSONResponse:
+        log.warning("vehicle: %s", exc)
+        return _json_error(200, str(exc) or "Error")
+
+    @app.exception_handler(FieldError)
+    async def field_error(_request: Request, exc: FieldError) -> JSONResponse:
+        return _json_error(200, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _json_error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+        return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
+
+    for module in (auth, control, calibration, models, device, system, stream):
+        app.include_router(module.router)
+    app.include_router(auth.protected)
+    app.mount("/static", StaticFiles(directory=the_console.settings.static_dir, check_dir=False), name="static")
+    app.add_middleware(CsrfMiddleware, csrf=the_console.csrf)
+    return app

@@ -1,0 +1,1 @@
+"""Route modules of the device console (one per area of the original API)."""

@@ -1,0 +1,161 @@
+"""Device information and status, logs, time, discovery and the simulated car's status."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import psutil
+from fastapi import APIRouter, Depends, Request
+
+from device_console.car import CarError
+from device_console.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
+from device_console.routes.models import sensor_status_fields
+from device_console.system import time_info
+
+router = APIRouter(tags=["device"], dependencies=[Depends(require_session)])
+SIM_STALE_S = 5.0
+SIM_NOT_RUNNING = "The simulated car is not running"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _os_version() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.release()}"
+
+
+def _host_facts(state_dir: Path) -> dict[str, Any]:
+    try:
+        disk = psutil.disk_usage(str(state_dir if state_dir.exists() else "/")).total
+    except OSError:
+        disk = 0
+    return {
+        "cpu_model": _cpu_model(),
+        "os_version": _os_version(),
+        "disk_amount": f"{disk / 1e9:.1f} GB",
+        "ram_amount": f"{psutil.virtual_memory().total / 2**30:.1f} GB",
+        "ros_distro": os.environ.get("ROS_DISTRO", "") or "jazzy",
+    }
+
+
+@router.get("/api/get_device_info")
+async def get_device_info(console: ConsoleDep) -> dict[str, Any]:
+    hardware, software = await console.car.device_info()
+    facts = await anyio.to_thread.run_sync(_host_facts, console.settings.state_dir)
+    return {"hardware_version": hardware or "--", "software_version": software or "--", **facts, "success": True}
+
+
+@router.get("/api/get_battery_level")
+async def get_battery_level(console: ConsoleDep) -> dict[str, Any]:
+    return {"battery_level": await console.car.battery_level(), "success": True}
+
+
+@router.get("/api/get_sensor_status")
+async def get_sensor_status(console: ConsoleDep) -> dict[str, Any]:
+    try:
+        status = await console.car.sensor_status()
+    except CarError as exc:
+        return {**sensor_status_fields(None), "success": False, "reason": str(exc)}
+    return {**sensor_status_fields(status), "success": True}
+
+
+@router.get("/api/get_device_status")
+async def get_device_status(console: ConsoleDep) -> dict[str, Any]:
+    status = await console.car.device_status()
+    fields = {name: float(getattr(status, name)) for name in status.__dataclass_fields__}
+    return {**fields, "success": True}
+
+
+@router.get("/api/server_ready")
+def server_ready() -> dict[str, Any]:
+    return {"success": True, "status": True}
+
+
+@router.get("/api/supported_apis")
+def supported_apis(request: Request) -> dict[str, Any]:
+    """Every API rule this console serves (the community console hides features it lacks)."""
+    from device_console.app import route_table
+
+    rules = sorted({r.path for r in route_table(request.app) if r.kind == "http" and "api" in r.path})
+    return {"success": True, "apis_supported": rules}
+
+
+@router.get("/api/logs")
+async def log_types(console: ConsoleDep) -> dict[str, Any]:
+    """The log types `/api/logs/<type>/<n>` accepts on this car."""
+    return ok(log_types=await anyio.to_thread.run_sync(console.logs.available))
+
+
+@router.get("/api/logs/{log_type}/{num_lines:int}")
+async def logs(log_type: str, num_lines: int, console: ConsoleDep) -> dict[str, Any]:
+    """The last `num_lines` (at most 1000) lines of an allow-listed log."""
+    data = await anyio.to_thread.run_sync(console.logs.read, log_type, num_lines)
+    return {"success": True, "data": data}
+
+
+@router.get("/api/get_time")
+async def get_time(console: ConsoleDep) -> dict[str, Any]:
+    zone = await anyio.to_thread.run_sync(console.system.timezone)
+    return {"success": True, **time_info(zone)}
+
+
+@router.post("/api/set_timezone")
+async def set_timezone(request: Request, console: ConsoleDep) -> dict[str, Any]:
+    """`{"timezone": "Europe/Stockholm"}`, one of the system's time zone names."""
+    body = await json_body(request)
+    try:
+        zone = str_field(body, "timezone", 64)
+    except FieldError as exc:
+        return fail(str(exc))
+    known = await anyio.to_thread.run_sync(console.system.timezones)
+    if zone not in known:
+        return fail(f"Unknown time zone: {zone}")
+    done, reason = await anyio.to_thread.run_sync(console.system.set_timezone, zone)
+    return ok(**time_info(zone)) if done else fail(reason or "Could not set the time zone")
+
+
+def _read_sim_json(path: Path, max_age: float | None) -> dict[str, Any] | None:
+    try:
+        if max_age is not None and time.time() - path.stat().st_mtime > max_age:
+            return None
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@router.get("/api/sim/status")
+async def sim_status(console: ConsoleDep) -> dict[str, Any]:
+    """The simulator's status.json (track, laps, off_track, pose, speed, trail, lap times)."""
+    data = await anyio.to_thread.run_sync(_read_sim_json, console.settings.sim_dir / "status.json", SIM_STALE_S)
+    if data is None:
+        return fail(SIM_NOT_RUNNING)
+    return {**data, "success": True}
+
+
+@router.get("/api/sim/track")
+async def sim_track(console: ConsoleDep) -> dict[str, Any]:
+    """The simulated track's geometry (track.json: centreline, inner and outer borders)."""
+    data = await anyio.to_thread.run_sync(_read_sim_json, console.settings.sim_dir / "track.json", None)
+    if data is None:
+        return fail(SIM_NOT_RUNNING)
+    return {**data, "success": True}
