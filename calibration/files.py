@@ -1,0 +1,259 @@
+"""calibration.json and led_values.json in the original format and place.
+
+`/opt/aws/deepracer/calibration.json` (DEEPRACER_STATE_DIR), as jsoncpp's StyledWriter writes it
+(3-space indent, `"key" : value`, keys sorted):
+
+    {"Calibration": {"Motor": {"max": 1603500, "mid": 1446000, "min": 1311000, "polarity": -1},
+                     "Servo": {"max": 1700000, "mid": 1450000, "min": 1200000, "polarity": 1},
+                     "version": 1}}
+
+`/opt/aws/deepracer/led_values.json`: {"Led Values": {"blue_pwm": 10000000, "green_pwm": 0, "red_pwm": 0}}
+
+Loading never fails: a missing file is created with the defaults (as the original); a corrupt,
+partial or unsafe file leaves the file untouched, the defaults in use and the reason in
+`LoadResult.problem` for the caller to report. A file from an original car loads unchanged.
+The original's BIOS rule is kept: on BIOS >= 0.0.8 (its field-wise comparison; unreadable counts as
+0.0.8) a calibration file without "version" predates the polarity fix and is replaced by defaults.
+Writes are atomic (temp file, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from calibration.maths import (
+    CAL_TYPE_MOTOR,
+    CAL_TYPE_SERVO,
+    DEFAULT_MOTOR,
+    DEFAULT_SERVO,
+    LED_OFF,
+    LED_ON,
+    CalibrationError,
+    CalibrationRange,
+    validate_calibration,
+    validate_led_pwm,
+)
+from runtime import paths
+from runtime.atomic import atomic_write_text
+
+CALIBRATION_FILE_VERSION = 1
+BIOS_CUT_OFF = (0, 0, 8)
+HEADER_KEY = "Calibration"
+LED_HEADER_KEY = "Led Values"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VehicleCalibration:
+    servo: CalibrationRange = DEFAULT_SERVO   # steering, cal_type 0
+    motor: CalibrationRange = DEFAULT_MOTOR   # throttle, cal_type 1
+
+    def get(self, cal_type: int) -> CalibrationRange:
+        if cal_type == CAL_TYPE_SERVO:
+            return self.servo
+        if cal_type == CAL_TYPE_MOTOR:
+            return self.motor
+        raise CalibrationError(f"unknown calibration type {cal_type} (0 steering, 1 throttle)")
+
+    def with_range(self, cal_type: int, cal: CalibrationRange) -> VehicleCalibration:
+        if cal_type == CAL_TYPE_SERVO:
+            return VehicleCalibration(servo=cal, motor=self.motor)
+        if cal_type == CAL_TYPE_MOTOR:
+            return VehicleCalibration(servo=self.servo, motor=cal)
+        raise CalibrationError(f"unknown calibration type {cal_type} (0 steering, 1 throttle)")
+
+
+@dataclass(frozen=True)
+class LedValues:
+    red_pwm: int = LED_OFF
+    green_pwm: int = LED_OFF
+    blue_pwm: int = LED_ON
+
+    def as_tuple(self) -> tuple[int, int, int]:
+        return self.red_pwm, self.green_pwm, self.blue_pwm
+
+
+DEFAULT_CALIBRATION = VehicleCalibration()
+DEFAULT_LED_VALUES = LedValues()
+
+
+@dataclass(frozen=True)
+class LoadResult(Generic[T]):
+    """What was loaded; `problem` is None when the file was used as is."""
+
+    value: T
+    path: Path
+    problem: str | None = None
+    created: bool = False      # the file was missing and has been written with the defaults
+    rewritten: bool = False    # an old (version-less) calibration file was replaced by the defaults
+
+
+def render_json(obj: Any) -> str:
+    """jsoncpp StyledWriter layout: 3-space indent, `"key" : value`, sorted keys, trailing newline."""
+    return json.dumps(obj, indent=3, sort_keys=True, separators=(",", " : ")) + "\n"
+
+
+# -- calibration.json ------------------------------------------------------------------------------
+
+def calibration_document(cal: VehicleCalibration) -> dict[str, Any]:
+    return {HEADER_KEY: {"Servo": cal.servo.as_dict(), "Motor": cal.motor.as_dict(),
+                         "version": CALIBRATION_FILE_VERSION}}
+
+
+def save_calibration(cal: VehicleCalibration, path: Path | None = None) -> Path:
+    target = path if path is not None else paths.calibration_file()
+    atomic_write_text(target, render_json(calibration_document(cal)))
+    return target
+
+
+def parse_bios_version(text: str | None) -> tuple[int, int, int]:
+    """Like the original's sscanf("%d.%d.%d"): missing or unparsable -> the cut-off 0.0.8."""
+    match = re.match(r"\s*([+-]?\d+)(?:\.([+-]?\d+)(?:\.([+-]?\d+))?)?", text or "")
+    if not match:
+        return BIOS_CUT_OFF
+    return tuple(int(g) if g is not None else 0 for g in match.groups())  # type: ignore[return-value]
+
+
+def bios_at_least_cut_off(version: tuple[int, int, int], cut_off: tuple[int, int, int] = BIOS_CUT_OFF) -> bool:
+    """The original's comparison: any field greater, or all equal (so 0.1.0 and 1.0.0 qualify)."""
+    return any(a > b for a, b in zip(version, cut_off, strict=True)) or version == cut_off
+
+
+def read_bios_version() -> str | None:
+    try:
+        return (paths.dmi_dir() / "bios_version").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def _int_field(section: dict[str, Any], key: str, where: str) -> int:
+    if key not in section:
+        raise CalibrationError(f"{where} has no \"{key}\"")
+    value = section[key]
+    if isinstance(value, bool):
+        raise CalibrationError(f"{where}.{key} is {value!r}, not an integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int):
+        raise CalibrationError(f"{where}.{key} is {value!r}, not an integer")
+    return value
+
+
+def parse_calibration_document(doc: Any) -> VehicleCalibration:
+    """The two ranges of a calibration.json document; raises CalibrationError naming what is wrong."""
+    if not isinstance(doc, dict) or not isinstance(doc.get(HEADER_KEY), dict):
+        raise CalibrationError(f"no \"{HEADER_KEY}\" object")
+    header = doc[HEADER_KEY]
+    ranges = {}
+    for name in ("Servo", "Motor"):
+        section = header.get(name)
+        if not isinstance(section, dict):
+            raise CalibrationError(f"no \"{name}\" object in \"{HEADER_KEY}\"")
+        where = f"{HEADER_KEY}.{name}"
+        cal = CalibrationRange(max=_int_field(section, "max", where), mid=_int_field(section, "mid", where),
+                               min=_int_field(section, "min", where),
+                               polarity=_int_field(section, "polarity", where))
+        try:
+            validate_calibration(cal)
+        except CalibrationError as exc:
+            raise CalibrationError(f"{where}: {exc}") from None
+        ranges[name] = cal
+    return VehicleCalibration(servo=ranges["Servo"], motor=ranges["Motor"])
+
+
+def load_calibration(path: Path | None = None, write_defaults: bool = True,
+                     bios_version: str | None = None) -> LoadResult[VehicleCalibration]:
+    """Read calibration.json; see the module docstring for the fallbacks (never raises)."""
+    target = path if path is not None else paths.calibration_file()
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        if write_defaults:
+            try:
+                save_calibration(DEFAULT_CALIBRATION, target)
+            except OSError as exc:
+                return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is missing and could not be "
+                                  f"created ({exc}); using the default calibration")
+            return LoadResult(DEFAULT_CALIBRATION, target, created=True)
+        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is missing; using the default calibration")
+    except OSError as exc:
+        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is unreadable ({exc}); "
+                          "using the default calibration")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is not valid JSON ({exc}); "
+                          "using the default calibration")
+    try:
+        cal = parse_calibration_document(doc)
+    except CalibrationError as exc:
+        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is invalid ({exc}); "
+                          "using the default calibration")
+    if "version" not in doc[HEADER_KEY]:
+        bios = bios_version if bios_version is not None else read_bios_version()
+        if bios_at_least_cut_off(parse_bios_version(bios)):
+            problem = (f"{target} is an old calibration file (no \"version\") on BIOS {bios or 'unknown'}; "
+                       "replaced by the default calibration, please recalibrate")
+            if write_defaults:
+                try:
+                    save_calibration(DEFAULT_CALIBRATION, target)
+                except OSError as exc:
+                    problem += f" (could not rewrite it: {exc})"
+                    return LoadResult(DEFAULT_CALIBRATION, target, problem)
+                return LoadResult(DEFAULT_CALIBRATION, target, problem, rewritten=True)
+            return LoadResult(DEFAULT_CALIBRATION, target, problem)
+    return LoadResult(cal, target)
+
+
+# -- led_values.json -------------------------------------------------------------------------------
+
+def led_values_document(values: LedValues) -> dict[str, Any]:
+    return {LED_HEADER_KEY: {"red_pwm": values.red_pwm, "green_pwm": values.green_pwm,
+                             "blue_pwm": values.blue_pwm}}
+
+
+def save_led_values(values: LedValues, path: Path | None = None) -> Path:
+    target = path if path is not None else paths.led_values_file()
+    atomic_write_text(target, render_json(led_values_document(values)))
+    return target
+
+
+def parse_led_values_document(doc: Any) -> LedValues:
+    if not isinstance(doc, dict) or not isinstance(doc.get(LED_HEADER_KEY), dict):
+        raise CalibrationError(f"no \"{LED_HEADER_KEY}\" object")
+    section = doc[LED_HEADER_KEY]
+    where = LED_HEADER_KEY
+    values = (_int_field(section, "red_pwm", where), _int_field(section, "green_pwm", where),
+              _int_field(section, "blue_pwm", where))
+    validate_led_pwm(*values)
+    return LedValues(*values)
+
+
+def load_led_values(path: Path | None = None, write_defaults: bool = True) -> LoadResult[LedValues]:
+    """Read led_values.json (missing: created with blue on; corrupt: defaults + problem)."""
+    target = path if path is not None else paths.led_values_file()
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        if write_defaults:
+            try:
+                save_led_values(DEFAULT_LED_VALUES, target)
+            except OSError as exc:
+                return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is missing and could not be "
+                                  f"created ({exc}); using the default tail light colour")
+            return LoadResult(DEFAULT_LED_VALUES, target, created=True)
+        return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is missing; using the default tail light colour")
+    except OSError as exc:
+        return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is unreadable ({exc}); "
+                          "using the default tail light colour")
+    try:
+        values = parse_led_values_document(json.loads(raw.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError, CalibrationError) as exc:
+        return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is invalid ({exc}); "
+                          "using the default tail light colour")
+    return LoadResult(values, target)
