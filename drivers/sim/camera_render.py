@@ -123,14 +123,13 @@ class FloorTexture:
         shift = 4
         scale = (1 << shift) / res
 
+        centre = (ss - 1) / 2 * (1 << shift)  # so that an area-resize puts world i*res at pixel i
+
         def to_px(poly: np.ndarray) -> np.ndarray:
             px = np.empty_like(poly)
-            px[:, 0] = poly[:, 0] * scale
-            px[:, 1] = (h_m - poly[:, 1]) * scale
+            px[:, 0] = poly[:, 0] * scale + centre
+            px[:, 1] = (h_m - poly[:, 1]) * scale + centre
             return np.round(px).astype(np.int32).reshape(-1, 1, 2)
-
-        def thick(metres: float) -> int:
-            return max(1, int(round(metres / res)))
 
         closed = track.closed
         if pal.track != pal.off_track:
@@ -141,8 +140,12 @@ class FloorTexture:
             else:
                 ring = np.vstack([left, right[::-1]])
                 cv2.fillPoly(img, [to_px(ring)], pal.track, cv2.LINE_AA, shift)
-        for line in (track.inner(), track.outer()):
-            cv2.polylines(img, [to_px(line)], closed, pal.border, thick(track.tape_width), cv2.LINE_AA, shift)
+        half_tape = track.tape_width / 2
+        for side in (1.0, -1.0):  # each border tape as an exact filled band (a ring on closed tracks)
+            a = track.offset_line(side * (track.width / 2 + half_tape))
+            b = track.offset_line(side * (track.width / 2 - half_tape))
+            polys = [to_px(a), to_px(b)] if closed else [to_px(np.vstack([a, b[::-1]]))]
+            cv2.fillPoly(img, polys, pal.border, cv2.LINE_AA, shift)
         # dashed centre line: 4 in pieces of tape (square ends), 2 in apart
         pts = track.centerline
         loop = np.vstack([pts, pts[:1]]) if closed else pts
@@ -169,9 +172,9 @@ class FloorTexture:
         """3x3: world (x, y, 1) -> pixel of pyramid level `level`."""
         r = self.resolution
         s = np.array([[1 / r, 0, 0], [0, -1 / r, self.height_m / r], [0, 0, 1]], dtype=np.float64)
-        if level:
+        if level:  # pyrDown keeps pixel 2i of the finer level at pixel i
             f = 2.0**level
-            s = np.array([[1 / f, 0, -(f - 1) / (2 * f)], [0, 1 / f, -(f - 1) / (2 * f)], [0, 0, 1]]) @ s
+            s = np.array([[1 / f, 0, 0], [0, 1 / f, 0], [0, 0, 1]]) @ s
         return s
 
 
@@ -192,7 +195,7 @@ class CameraRenderer:
         self._draw_boxes = boxes and bool(self.track.obstacles)
         cam = self.camera
         self._g = cam.ground_from_image()
-        top = int(math.floor(cam.horizon_row)) + 2
+        top = int(math.floor(cam.horizon_row)) + 1  # first row whose rays all go down
         self.first_floor_row = min(max(top, 0), cam.height)
         levels = len(texture.pyramid) if max_level is None else min(max_level + 1, len(texture.pyramid))
         self.bands = self._bands(levels)

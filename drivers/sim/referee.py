@@ -47,6 +47,7 @@ class Referee:
     crashed: bool = False
     trail: deque[tuple[float, float]] = field(default_factory=deque)
     _last_trail_t: float = -math.inf
+    _crash_at: tuple[float, float] = (0.0, 0.0)
 
     def start(self, vehicle: Vehicle, s: float = 0.0) -> None:
         """Place the car on the start line facing the driving direction."""
@@ -75,10 +76,13 @@ class Referee:
         self.s = new_s
         self.lap_progress += delta
         wheels_on = (np.abs(proj.lateral[1:]) <= track.half_extent) & ~proj.beyond_end[1:]
-        on = bool(wheels_on.any()) and not collided
         if collided and not self.crashed:
             self.crashed = True
+            self._crash_at = (cx, cy)
             events.append(RaceEvent("crash", now, {"s": self.s}))
+        elif self.crashed and not collided and math.dist(self._crash_at, (cx, cy)) > 0.1:
+            self.crashed = False  # backed away from the obstacle
+        on = bool(wheels_on.any()) and not self.crashed
         if self.on_track and not on:
             self.off_track += 1
             self.off_since = now
