@@ -1,0 +1,127 @@
+"""Compute-module health for the device status (community DeviceStatusMsg fields), no ROS.
+
+`read_system_metrics()`: CPU load %, CPU temperature (deg C), current/max CPU frequency (MHz),
+memory used %, free disk % of the root filesystem, via psutil; a value the platform does not expose
+is 0.0 (as the community node reports it).
+
+`LatencyTracker`: end-to-end latency of driving commands, from the camera capture time carried
+in `ServoCtrlStampedMsg.source_stamp` to the moment the command reached us. Keeps a window of
+recent samples; a pause longer than `gap_s` starts a new window (so idle time never drags the
+statistics). `stats()` -> mean and 95th percentile in ms, and the command rate in fps.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SystemMetrics:
+    cpu_percent: float = 0.0
+    cpu_temp: float = 0.0
+    cpu_freq: float = 0.0
+    cpu_freq_max: float = 0.0
+    memory_usage: float = 0.0
+    free_disk: float = 0.0
+
+
+def _cpu_temperature() -> float:
+    import psutil
+
+    try:
+        sensors = psutil.sensors_temperatures()  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        sensors = {}
+    for name in ("coretemp", "k10temp", "cpu_thermal", "soc_thermal", "acpitz"):
+        if sensors.get(name):
+            return float(sensors[name][0].current)
+    for readings in sensors.values():
+        if readings:
+            return float(readings[0].current)
+    try:
+        return float(Path("/sys/class/thermal/thermal_zone0/temp").read_text().strip()) / 1000.0
+    except (OSError, ValueError):
+        return 0.0
+
+
+def read_system_metrics(disk_path: str = "/") -> SystemMetrics:
+    import psutil
+
+    def safe(getter, default: float = 0.0) -> float:  # type: ignore[no-untyped-def]
+        try:
+            value = float(getter())
+        except Exception:
+            return default
+        return value if math.isfinite(value) else default
+
+    freq = None
+    try:
+        freq = psutil.cpu_freq()
+    except Exception:
+        freq = None
+    current = float(freq.current) if freq else 0.0
+    maximum = float(freq.max) if freq and freq.max else current
+    return SystemMetrics(
+        cpu_percent=safe(lambda: psutil.cpu_percent(interval=None)),
+        cpu_temp=safe(_cpu_temperature),
+        cpu_freq=current,
+        cpu_freq_max=maximum,
+        memory_usage=safe(lambda: psutil.virtual_memory().percent),
+        free_disk=safe(lambda: 100.0 - psutil.disk_usage(disk_path).percent),
+    )
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    latency_mean: float = 0.0
+    latency_p95: float = 0.0
+    fps_mean: float = 0.0
+    samples: int = 0
+
+
+class LatencyTracker:
+    """Window of (latency ms, arrival ns) samples."""
+
+    def __init__(self, window: int = 300, gap_s: float = 0.5) -> None:
+        self._samples: deque[tuple[float, int]] = deque(maxlen=window)
+        self.gap_ns = int(gap_s * 1e9)
+        self._lock = threading.Lock()
+
+    def add(self, source_ns: int, arrival_ns: int) -> float:
+        """Record one command whose frame was captured at `source_ns` and arrived at `arrival_ns`."""
+        latency_ms = (arrival_ns - source_ns) / 1e6
+        with self._lock:
+            if self._samples and arrival_ns - self._samples[-1][1] > self.gap_ns:
+                self._samples.clear()
+            self._samples.append((latency_ms, arrival_ns))
+        return latency_ms
+
+    def stats(self, now_ns: int | None = None) -> LatencyStats:
+        """Statistics of the current window; empty (zeros) if the last sample is older than the gap."""
+        with self._lock:
+            samples = list(self._samples)
+        if not samples:
+            return LatencyStats()
+        if now_ns is not None and now_ns - samples[-1][1] > self.gap_ns:
+            return LatencyStats()
+        values = sorted(s[0] for s in samples)
+        mean = sum(values) / len(values)
+        p95 = _percentile(values, 95.0)
+        span_ns = samples[-1][1] - samples[0][1]
+        fps = (len(samples) - 1) / (span_ns / 1e9) if span_ns > 0 else 0.0
+        return LatencyStats(latency_mean=mean, latency_p95=p95, fps_mean=fps, samples=len(samples))
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default method)."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    position = (len(sorted_values) - 1) * q / 100.0
+    lower = math.floor(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    fraction = position - lower
+    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * fraction
