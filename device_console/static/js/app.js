@@ -1,7 +1,7 @@
 // Device console single-page app: hash routes (#/control, #/models, #/calibration[/steering|/speed],
 // #/settings, #/logs), a side panel / top bar with vehicle status and the emergency stop.
 
-import { h, toast } from './lib/dom.js';
+import { h, icon, toast } from './lib/dom.js';
 import { buildStatus } from './status.js';
 import control from './pages/control.js';
 import models from './pages/models.js';
@@ -11,22 +11,22 @@ import logs from './pages/logs.js';
 
 const PAGES = { control, models, calibration, settings, logs };
 const NAV = [
-  ['control', 'Control vehicle', '🕹'],
-  ['models', 'Models', '📦'],
-  ['calibration', 'Calibration', '🎯'],
-  ['settings', 'Settings', '⚙'],
-  ['logs', 'Logs', '📜'],
+  ['control', 'Control vehicle', 'Control'],
+  ['models', 'Models'],
+  ['calibration', 'Calibration'],
+  ['settings', 'Settings'],
+  ['logs', 'Logs'],
 ];
 
-function navList(cls) {
+function navList(cls, short = false) {
   return h(`nav.${cls}`, { 'aria-label': 'Pages' },
-    h('ul', NAV.map(([id, label, icon]) => h('li',
-      h('a', { href: `#/${id}`, dataset: { page: id } },
-        h('span.nav-icon', { 'aria-hidden': 'true' }, icon), h('span.nav-label', label))))));
+    h('ul', NAV.map(([id, label, shortLabel]) => h('li',
+      h('a', { href: `#/${id}`, dataset: { page: id } }, icon(id, 'nav-icon'),
+        h('span.nav-label', short && shortLabel ? shortLabel : label))))));
 }
 
 const content = document.getElementById('content');
-const nav = { sidebar: navList('nav-side'), top: navList('nav-top') };
+const nav = { sidebar: navList('nav-side'), top: navList('nav-top', true) };
 buildStatus(document.getElementById('sidebar'), document.getElementById('topbar'), nav);
 
 let current = null;      // {name, sub, unmount}
@@ -51,8 +51,12 @@ async function route() {
   const page = PAGES[name];
   document.title = `${page.title} — DeepRacer`;
   for (const a of document.querySelectorAll('nav a[data-page]')) {
-    if (a.dataset.page === name) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
+    if (a.dataset.page === name) {
+      a.setAttribute('aria-current', 'page');
+      // Keep the current tab visible in the phone's scrolling tab bar.
+      const bar = a.closest('ul');
+      if (bar && bar.scrollWidth > bar.clientWidth) bar.scrollLeft = a.offsetLeft - (bar.clientWidth - a.offsetWidth) / 2;
+    } else a.removeAttribute('aria-current');
   }
   document.body.classList.remove('drawer-open');
   document.body.dataset.page = name;

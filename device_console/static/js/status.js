@@ -2,7 +2,7 @@
 // side panel (laptop) and summarised in the top bar (phone); both share the same data.
 
 import { api, get, onConnectivity, post, supports } from './lib/api.js';
-import { h, poll, setText, toast } from './lib/dom.js';
+import { h, icon, poll, setText, toast } from './lib/dom.js';
 import { driver } from './lib/drive.js';
 
 // Community console thresholds: [warn, error].
@@ -62,7 +62,7 @@ function estopButton(extraClass = '') {
   return h('button.estop', {
     type: 'button', class: extraClass, title: 'Emergency stop (Esc stops the car too)',
     onclick: () => emergencyStop(),
-  }, h('span.estop-icon', { 'aria-hidden': 'true' }, '■'), h('span', 'Emergency stop'));
+  }, icon('stop', 'estop-icon'), h('span', 'Emergency stop'));
 }
 
 export function buildStatus(sidebar, topbar, nav) {
@@ -92,7 +92,8 @@ export function buildStatus(sidebar, topbar, nav) {
   // ---- top bar (phones)
   const topBattery = h('button.top-chip#top-battery', {
     type: 'button', 'aria-expanded': 'false', 'aria-controls': 'sidebar', title: 'Vehicle status',
-  }, '🔋 —');
+  }, icon('battery'), h('span#top-battery-text', '—'));
+  const topBatteryText = topBattery.querySelector('#top-battery-text');
   topBattery.addEventListener('click', () => {
     const open = !document.body.classList.contains('drawer-open');
     document.body.classList.toggle('drawer-open', open);
@@ -100,7 +101,7 @@ export function buildStatus(sidebar, topbar, nav) {
   });
   topbar.append(
     h('div.topbar-row',
-      h('a.brand-small', { href: '#/control' }, h('img', { src: '/static/img/favicon.svg', alt: '', width: 26, height: 26 }), 'DeepRacer'),
+      h('a.brand-small', { href: '#/control', 'aria-label': 'DeepRacer: control vehicle' }, h('img', { src: '/static/img/favicon.svg', alt: '', width: 26, height: 26 }), h('span', 'DeepRacer')),
       topBattery,
       estopButton('estop-top')),
     nav.top,
@@ -121,14 +122,15 @@ export function buildStatus(sidebar, topbar, nav) {
         setText(batteryText, 'not connected');
         batteryBar.style.width = '0%';
         battery.dataset.state = 'error';
-        setText(topBattery, '🔋 ?');
+        setText(topBatteryText, '?');
+        topBattery.dataset.state = 'error';
         return;
       }
       const pct = Math.max(0, Math.min(100, Math.round(lvl * 10)));
       setText(batteryText, `${pct}%`);
       batteryBar.style.width = `${pct}%`;
       battery.dataset.state = lvl <= 2 ? 'error' : lvl <= 4 ? 'warn' : 'ok';
-      setText(topBattery, `🔋 ${pct}%`);
+      setText(topBatteryText, `${pct}%`);
       topBattery.dataset.state = battery.dataset.state;
     } catch {
       setText(batteryText, '—');

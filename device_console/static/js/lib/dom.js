@@ -168,3 +168,28 @@ export function actionButton(label, handler, { cls = '', title, type = 'button',
   });
   return btn;
 }
+
+// ---------------------------------------------------------------- icons (inline SVG, no font needed)
+const ICON_PATHS = {
+  control: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 10a2 2 0 1 0 0 4a2 2 0 1 0 0-4M3.5 11h6.5M14 11h6.5M12 14v7',
+  models: 'M12 2.5l8.5 4.75v9.5L12 21.5l-8.5-4.75v-9.5zM3.5 7.25L12 12l8.5-4.75M12 12v9.5',
+  calibration: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M12 8a4 4 0 1 0 0 8a4 4 0 1 0 0-8M12 1v5M12 18v5M1 12h5M18 12h5',
+  settings: 'M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M16 4v4M10 10v4M18 16v4',
+  logs: 'M6 2.5h9l4 4v15H6zM15 2.5v4h4M9 11h7M9 14.5h7M9 18h5',
+  battery: 'M3 7h15v10H3zM18 10h2.5v4H18',
+  stop: 'M6 6h12v12H6z',
+  refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
+};
+
+export function icon(name, cls = 'icon') {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', cls);
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICON_PATHS[name] || '');
+  svg.append(path);
+  return svg;
+}

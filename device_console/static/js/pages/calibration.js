@@ -82,35 +82,47 @@ function slider({ id, label, min, max, value, onInput, unit = '', describe }) {
   };
 }
 
+function svgEl(tag, attrs, text) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text) el.textContent = text;
+  return el;
+}
+
+/** Simple vehicle drawings: 'ground' (top view), 'raise' (side view on a stand), 'spin' (side view, wheel arrow). */
 function carDiagram(kind) {
-  // Top view: front at the top. `kind` = 'ground' | 'raise' | 'spin'.
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 120 170');
-  svg.setAttribute('class', 'car-diagram');
-  svg.setAttribute('aria-hidden', 'true');
-  const add = (tag, attrs) => {
-    const el = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    svg.append(el);
-    return el;
-  };
-  add('text', { x: 60, y: 12, 'text-anchor': 'middle', class: 'diag-label' }).textContent = 'Front';
-  add('text', { x: 60, y: 166, 'text-anchor': 'middle', class: 'diag-label' }).textContent = 'Back';
-  add('rect', { x: 30, y: 22, width: 60, height: 126, rx: 14, class: 'diag-body' });
-  for (const [x, y] of [[14, 34], [94, 34], [14, 110], [94, 110]]) {
-    add('rect', { x, y, width: 12, height: 26, rx: 3, class: `diag-wheel${y < 60 ? ' front' : ''}` });
+  const svg = svgEl('svg', { class: 'car-diagram', 'aria-hidden': 'true' });
+  if (kind === 'ground') {
+    svg.setAttribute('viewBox', '0 0 120 170');
+    svg.append(
+      svgEl('text', { x: 60, y: 12, 'text-anchor': 'middle', class: 'diag-label' }, 'Front'),
+      svgEl('text', { x: 60, y: 166, 'text-anchor': 'middle', class: 'diag-label' }, 'Back'),
+      svgEl('rect', { x: 30, y: 22, width: 60, height: 126, rx: 14, class: 'diag-body' }));
+    for (const [x, y] of [[14, 34], [94, 34], [14, 110], [94, 110]]) {
+      svg.append(svgEl('rect', { x, y, width: 12, height: 26, rx: 3, class: `diag-wheel${y < 60 ? ' front' : ''}` }));
+    }
+    svg.append(svgEl('line', { x1: 20, y1: 4, x2: 20, y2: 30, class: 'diag-guide' }));
+    return svg;
   }
-  if (kind === 'raise') {
-    add('rect', { x: 8, y: 70, width: 104, height: 30, rx: 4, class: 'diag-stand' });
-    add('text', { x: 60, y: 90, 'text-anchor': 'middle', class: 'diag-note' }).textContent = 'on a stand';
+  // Side view, front to the right.
+  svg.setAttribute('viewBox', '0 0 200 130');
+  const lift = kind === 'raise' || kind === 'spin' ? 26 : 0;
+  svg.append(
+    svgEl('line', { x1: 4, y1: 122, x2: 196, y2: 122, class: 'diag-ground' }),
+    svgEl('text', { x: 8, y: 16, class: 'diag-label' }, 'Back'),
+    svgEl('text', { x: 192, y: 16, 'text-anchor': 'end', class: 'diag-label' }, 'Front'));
+  if (lift) svg.append(svgEl('rect', { x: 70, y: 122 - lift - 2, width: 60, height: lift + 2, rx: 3, class: 'diag-stand' }));
+  const base = 122 - lift;
+  svg.append(svgEl('rect', { x: 30, y: base - 52, width: 140, height: 30, rx: 10, class: 'diag-body' }));
+  for (const cx of [52, 148]) {
+    svg.append(svgEl('circle', { cx, cy: base - 16, r: 16, class: `diag-wheel${cx > 100 ? ' front' : ''}` }));
   }
   if (kind === 'spin') {
-    add('path', { d: 'M 104 52 a 14 14 0 1 0 0 -20', class: 'diag-arrow' });
-    add('path', { d: 'M 100 28 l 6 4 l -6 4 z', class: 'diag-arrow-head' });
-  }
-  if (kind === 'ground') {
-    add('line', { x1: 4, y1: 150, x2: 116, y2: 150, class: 'diag-ground' });
+    // Forward: the wheels turn clockwise seen from this (left) side.
+    svg.append(
+      svgEl('path', { d: `M ${148 - 22} ${base - 16} A 22 22 0 0 1 ${148 + 15} ${base - 32}`, class: 'diag-arrow' }),
+      svgEl('path', { d: `M ${148 + 20} ${base - 28} l -3 -10 l -8 7 z`, class: 'diag-arrow-head' }),
+      svgEl('path', { d: `M 176 ${base - 70} h 18 m -6 -5 l 6 5 l -6 5`, class: 'diag-arrow' }));
   }
   return svg;
 }
@@ -308,7 +320,7 @@ export default {
       const raw = (v) => v * state.p;
       const zone = (v) => {
         const off = v - disp(state.midRaw);
-        const name = off < 10 ? 'Slow' : off < 20 ? 'Normal' : off < 30 ? 'Fast' : off < 40 ? 'Turbo' : 'Dangerous';
+        const name = off < 12 ? 'Slow' : off < 24 ? 'Normal' : off < 36 ? 'Fast' : off < 48 ? 'Turbo' : 'Dangerous';
         return `${name} · pulse ${pulseMs('throttle', raw(v))} ms`;
       };
       const stopWheels = () => throttle(state.midRaw);
@@ -362,9 +374,9 @@ export default {
           enter: () => { stoppedS.set(disp(state.midRaw)); stopWheels(); } },
         { title: 'Set forward direction',
           body: () => h('div.step-content',
-            h('p', 'Place the vehicle as shown, with its front to the right of its left side, then hold the button. If the wheels turn clockwise (the car would drive forward), the direction is set. If not, toggle Reverse direction and check again.'),
-            carDiagram('spin'), spin,
-            h('label.switch', reverse, h('span', 'Reverse direction'))),
+            h('p', 'Look at the vehicle from its left side, front to the right as in the drawing, and hold the button. If the wheels turn clockwise (the car would drive forward), the direction is set. If not, toggle Reverse direction and check again.'),
+            carDiagram('spin'), h('div.row', spin),
+            h('div.row', h('label.switch', reverse, h('span', 'Reverse direction')))),
           leave: () => spinStop() },
         { title: 'Calibrate maximum forward speed',
           body: () => h('div.step-content',

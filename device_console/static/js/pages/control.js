@@ -3,7 +3,7 @@
 // simulated car runs, a top-down track view.
 
 import { api, get, post, put, supports } from '../lib/api.js';
-import { actionButton, card, confirmDialog, facts, formatSeconds, h, poll, setText, toast } from '../lib/dom.js';
+import { actionButton, card, confirmDialog, formatSeconds, h, poll, setText, toast } from '../lib/dom.js';
 import { driver } from '../lib/drive.js';
 import { gamepadDriving, keyboardDriving } from '../lib/inputs.js';
 import { joystick } from '../lib/joystick.js';
@@ -326,10 +326,10 @@ function simCard(cleanup) {
     track: h('span#sim-track', '—'), laps: h('span#sim-laps', '0'), lap: h('span#sim-lap-time', '—'),
     last: h('span#sim-last-lap', '—'), off: h('span#sim-off-track', '0'), speed: h('span#sim-speed', '—'),
   };
+  const tiles = [['Track', stats.track], ['Laps', stats.laps], ['Lap time', stats.lap], ['Last lap', stats.last],
+    ['Off track', stats.off], ['Speed', stats.speed]];
   const el = card('Simulator', { id: 'sim-card', cls: 'sim-card' },
-    canvas,
-    facts([['Track', stats.track], ['Laps', stats.laps], ['Lap time', stats.lap], ['Last lap', stats.last],
-      ['Off track', stats.off], ['Speed', stats.speed]]));
+    canvas, h('dl.sim-stats', tiles.map(([k, v]) => h('div', h('dt', k), h('dd', v)))));
   el.hidden = true;
   let trackName = null;
   let running = false;

@@ -271,7 +271,8 @@ function aboutCard(cleanup) {
       const stop = poll(async () => {
         try {
           const t = await get('/api/get_time');
-          setText(timeRow, `${t.time} ${t.timezone_abbr || ''} (${t.timezone || 'UTC'})`);
+          const zone = t.timezone || 'UTC';
+          setText(timeRow, `${t.time} ${t.timezone_abbr && t.timezone_abbr !== zone ? `${t.timezone_abbr} (${zone})` : zone}`);
         } catch { /* ignore */ }
       }, 30000);
       cleanup.push(stop);
