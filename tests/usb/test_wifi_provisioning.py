@@ -40,7 +40,7 @@ def test_success_reports_ip_and_turns_the_wifi_led_blue(provisioner, fake_nm, le
     assert lines[2] == 'Successfully connected to "Your-WiFi 100":'
     assert lines[3].startswith("Device 'wlan0' successfully activated with '")
     assert lines[4:] == ["Connected to WiFi network: Your-WiFi 100", "Active connections:", "  wlan0: 192.168.1.23",
-                         "  usb0: 10.0.0.1"]
+                         "  usb0: 10.0.0.1", ""]
     assert status_text(stick).endswith("  usb0: 10.0.0.1\n\n")   # the block ends with a blank line
     assert leds.effects == [("blink", WIFI_LED, BLUE, NO_COLOR, 0.2), ("solid", WIFI_LED, BLUE, 0.0)]
     # the drive is released before the LED tells the user to pull it
