@@ -621,10 +621,13 @@ def scan_v4l2(indices: Sequence[int] = SCAN_INDICES, width: int = 0, height: int
 class CameraSystem:
     """All cameras of the car: discovery, capture threads, paired frame sets, status."""
 
-    def __init__(self, settings: CameraSettings,
-                 on_event: Callable[[str, str], None] | None = None) -> None:
-        settings.validate()
+    def __init__(self, settings: CameraSettings, on_event: Callable[[str, str], None] | None = None,
+                 sources: Sequence[FrameSource] | None = None) -> None:
+        """`sources` (left first) replaces the sources the settings describe (custom rigs, tests)."""
+        if sources is None:
+            settings.validate()
         self.settings = settings
+        self._given_sources = list(sources) if sources is not None else None
         self._on_event = on_event
         self._lock = threading.Lock()
         self._captures: list[CameraCapture] = []
@@ -669,7 +672,9 @@ class CameraSystem:
         return sources, False
 
     def start(self) -> CameraSystem:
-        if self.settings.devices:
+        if self._given_sources is not None:
+            self._install(self._given_sources, opened=False)
+        elif self.settings.devices:
             self._install(self._explicit_sources(), opened=False)
         else:
             self._scanner = threading.Thread(target=self._scan_loop, name="camera-scan", daemon=True)

@@ -1,0 +1,97 @@
+"""The "sim" camera source reads the simulator's frame files: scan, stereo order, stale simulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from drivers.camera import CameraSettings, CameraSystem
+from drivers.sim.frame_shm import FrameWriter
+from tests.support.ros import wait_until
+
+
+class _Simulator:
+    """Writes numbered frames to camera{index}.frame at `fps` (what drivers.sim.world does)."""
+
+    def __init__(self, sim_dir: Path, indices: list[int], fps: float = 60.0) -> None:
+        self.writers = {i: FrameWriter(sim_dir / f"camera{i}.frame", 160, 120) for i in indices}
+        self.fps = fps
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        n = 0
+        while not self.stop.wait(1 / self.fps):
+            n += 1
+            stamp = time.time_ns()
+            for index, writer in self.writers.items():
+                writer.write(np.full((120, 160, 3), index * 100 + n % 50, np.uint8), capture_ns=stamp)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        for writer in self.writers.values():
+            writer.close()
+
+
+def _next(system: CameraSystem, after: dict[str, int], want: int, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        frames = system.next_frames(after, timeout=0.5)
+        if frames is not None and len(frames.frames) == want:
+            return frames
+    return None
+
+
+def test_sim_stereo_scan_higher_index_is_left_and_stamps_come_from_the_simulator(tmp_path: Path) -> None:
+    sim = _Simulator(tmp_path, [0, 1])
+    system = CameraSystem(CameraSettings(source="sim", sim_dir=str(tmp_path), fps=60)).start()
+    try:
+        frames = _next(system, {}, want=2)
+        assert frames is not None
+        left, right = frames.frames
+        assert left.camera.endswith("camera1.frame") and right.camera.endswith("camera0.frame")
+        assert int(left.image[0, 0, 0]) >= 100 > int(right.image[0, 0, 0])
+        assert left.capture_ns == right.capture_ns  # the simulator renders both at once
+        assert abs(time.time_ns() - left.capture_ns) < 1_000_000_000
+    finally:
+        system.stop()
+        sim.close()
+
+
+def test_sim_camera_found_when_the_simulator_starts_later(tmp_path: Path) -> None:
+    events: list[str] = []
+    system = CameraSystem(CameraSettings(source="sim", sim_dir=str(tmp_path), fps=60, rescan_interval=0.05),
+                          on_event=lambda kind, _message: events.append(kind)).start()
+    sim = None
+    try:
+        wait_until(lambda: "no_camera" in events, 5, "no-camera report")
+        sim = _Simulator(tmp_path, [0])
+        assert _next(system, {}, want=1) is not None
+        assert "detected" in events
+    finally:
+        system.stop()
+        if sim is not None:
+            sim.close()
+
+
+def test_stopped_simulator_means_camera_not_connected_until_it_writes_again(tmp_path: Path) -> None:
+    sim = _Simulator(tmp_path, [0])
+    settings = CameraSettings(source="sim", devices=["0"], sim_dir=str(tmp_path), fps=60, reconnect_interval=0.05)
+    system = CameraSystem(settings).start()
+    system.captures[0].source.stale_after = 0.3  # type: ignore[attr-defined]
+    after: dict[str, int] = {}
+    try:
+        assert _next(system, after, want=1) is not None
+        sim.close()
+        wait_until(lambda: not system.status()[0].connected, 5, "stale simulator reported")
+        sim = _Simulator(tmp_path, [0])
+        assert _next(system, after, want=1) is not None
+        assert system.status()[0].connected
+    finally:
+        system.stop()
+        sim.close()
