@@ -1,0 +1,1 @@
+"""rplidar_ros: the RPLidar scan publisher (node rplidarNode)."""
