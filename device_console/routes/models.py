@@ -142,10 +142,19 @@ async def uploaded_model_list(console: ConsoleDep) -> list[dict[str, Any]]:
     return rows
 
 
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+
+
+def archive_suffix(filename: str) -> str | None:
+    lower = filename.lower()
+    return next((s for s in ARCHIVE_SUFFIXES if lower.endswith(s)), None)
+
+
 def folder_name_for(filename: str) -> str:
     """`My model v2.tar.gz` → `My_model_v2` (the original's secure_filename, minus the extension)."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    stem = base[: -len(".tar.gz")]
+    suffix = archive_suffix(base)
+    stem = base[: -len(suffix)] if suffix else base
     stem = _UNSAFE.sub("", stem.replace(" ", "_")).lstrip(".")
     return stem[:128]
 
@@ -160,7 +169,7 @@ async def upload_models(request: Request, console: ConsoleDep) -> Any:
         return JSONResponse({"success": False, "message": exc.message, "reason": exc.message},
                             status_code=exc.status_code)
     try:
-        if not upload.filename.lower().endswith(".tar.gz"):
+        if archive_suffix(upload.filename) is None:
             message = "Failed to upload the model. Not a .tar.gz file"
             return {"success": False, "message": message, "reason": message}
         name = folder_name_for(upload.filename)
@@ -207,7 +216,7 @@ async def delete_models(request: Request, console: ConsoleDep) -> dict[str, Any]
 
 @router.get("/api/is_model_installed")
 async def is_model_installed(console: ConsoleDep, filename: str = "") -> dict[str, Any]:
-    name = folder_name_for(filename if filename.lower().endswith(".tar.gz") else f"{filename}.tar.gz")
+    name = folder_name_for(filename)
     installed = await anyio.to_thread.run_sync(console.models.is_installed, name)
     if installed:
         return {"success": True, "message": "Model is installed"}

@@ -1,0 +1,154 @@
+"""Serving the console with uvicorn: HTTP and HTTPS side by side in one event loop.
+
+On the car: HTTPS on 443 with the device certificate, and HTTP on 80 answering every request
+with a redirect to HTTPS (as the original nginx). In `make run` (simulated car): the full console on
+http://127.0.0.1:8080 and https://127.0.0.1:8443.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.types import Receive, Scope, Send
+
+log = logging.getLogger("device_console.server")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "0.0.0.0"
+    http_port: int | None = 8080  # None: no plain HTTP listener
+    https_port: int | None = 8443  # None: no HTTPS listener
+    http_redirects: bool = False  # plain HTTP only redirects to HTTPS (the car)
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    graceful_timeout_s: float = 2.0
+
+
+def https_redirect_app(https_port: int) -> Callable[[Scope, Receive, Send], Any]:
+    """ASGI app answering everything with 302 to the same host and path over HTTPS."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        host = ""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1")
+                break
+        if host.startswith("["):
+            hostname = host.split("]", 1)[0] + "]"
+        else:
+            hostname = host.split(":", 1)[0]
+        hostname = hostname or (scope.get("server") or ("localhost", 0))[0]
+        port = "" if https_port == 443 else f":{https_port}"
+        target = f"https://{hostname}{port}{scope.get('raw_path', b'').decode('latin-1') or scope['path']}"
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        await send({"type": "http.response.start", "status": 302,
+                    "headers": [(b"location", target.encode("latin-1")), (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to `serve()` (several servers share one loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _config(app: Any, host: str, port: int, lifespan: str, opts: ServeOptions, tls: bool) -> uvicorn.Config:
+    kwargs: dict[str, Any] = {
+        "host": host, "port": port, "lifespan": lifespan, "log_level": "info", "access_log": False,
+        "server_header": False, "proxy_headers": False, "ws": "none",
+        "timeout_graceful_shutdown": opts.graceful_timeout_s, "timeout_keep_alive": 10,
+    }
+    if tls:
+        kwargs.update(ssl_certfile=str(opts.certfile), ssl_keyfile=str(opts.keyfile))
+    return uvicorn.Config(app, **kwargs)
+
+
+def build_servers(app: Any, opts: ServeOptions) -> list[uvicorn.Server]:
+    servers: list[uvicorn.Server] = []
+    app_lifespan = "on"  # the console app's lifespan runs once, on the first server that serves it
+    if opts.https_port is not None:
+        if opts.certfile is None or opts.keyfile is None:
+            raise ValueError("HTTPS needs a certificate and key")
+        servers.append(_Server(_config(app, opts.host, opts.https_port, app_lifespan, opts, tls=True)))
+        app_lifespan = "off"
+    if opts.http_port is not None:
+        if opts.http_redirects and opts.https_port is not None:
+            servers.append(_Server(_config(https_redirect_app(opts.https_port), opts.host, opts.http_port,
+                                           "off", opts, tls=False)))
+        else:
+            servers.append(_Server(_config(app, opts.host, opts.http_port, app_lifespan, opts, tls=False)))
+    if not servers:
+        raise ValueError("nothing to serve: no HTTP and no HTTPS port")
+    return servers
+
+
+async def serve_async(servers: list[uvicorn.Server], stop: asyncio.Event | None = None) -> None:
+    """Run the servers until `stop` is set or one of them exits."""
+    stop = stop or asyncio.Event()
+
+    async def watch() -> None:
+        await stop.wait()
+        for server in servers:
+            server.should_exit = True
+
+    watcher = asyncio.create_task(watch())
+    try:
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        watcher.cancel()
+
+
+def serve(app: Any, opts: ServeOptions, on_started: Callable[[], None] | None = None) -> None:
+    """Blocking: serve until SIGINT/SIGTERM (must run in the main thread for the signals)."""
+    servers = build_servers(app, opts)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+        if on_started is not None:
+            async def announce() -> None:
+                while not all(s.started for s in servers):
+                    if any(s.should_exit for s in servers):
+                        return
+                    await asyncio.sleep(0.05)
+                on_started()
+
+            asyncio.create_task(announce())
+        await serve_async(servers, stop)
+
+    asyncio.run(main())
