@@ -149,15 +149,21 @@ def _default_dims(sensor: str, rank: int, nchw: bool, hints: Mapping[str, Sequen
     return dims
 
 
-def _static_shapes(model: Any, is_tf: bool, hints: Mapping[str, Sequence[int]]) -> tuple[dict[int, list[int]], list[str]]:
-    """Port index -> full static shape; the graph's known dims win, hints fill the unknown ones."""
+def _static_shapes(model: Any, is_tf: bool,
+                   hints: Mapping[str, Sequence[int]]) -> tuple[dict[int, list[int]], list[str], bool]:
+    """Port index -> full static shape; the graph's known dims win, hints fill the unknown ones.
+
+    The last item tells whether any dimension came from the hints/defaults (then they key the cache).
+    """
     shapes: dict[int, list[int]] = {}
     warnings: list[str] = []
+    filled = False
     for index, port in enumerate(model.inputs):
         name, sensor = _port_sensor(port)
         partial = port.get_partial_shape()
         if partial.rank.is_dynamic:
             dims = _default_dims(sensor, 0, False, hints)
+            filled = True
         else:
             rank = partial.rank.get_length()
             nchw = (not is_tf and rank == 4 and partial[1].is_static and partial[1].get_length() <= 3
@@ -178,11 +184,12 @@ def _static_shapes(model: Any, is_tf: bool, hints: Mapping[str, Sequence[int]]) 
                     dims.append(d.get_length())
                 else:
                     dims.append(want)
+                    filled = True
         if any(d < 1 for d in dims):
             raise ModelLoadError(f"cannot tell the input size of {name}; give width/height/lidar_channels",
                                  LoadErrorCode.MODEL_INVALID)
         shapes[index] = dims
-    return shapes, warnings
+    return shapes, warnings, filled
 
 
 def _select_output(model: Any) -> str:
@@ -292,7 +299,7 @@ def _stamp_problem(stamp: Mapping[str, Any], source: Path, source_md5: str, xml:
         return "the graph changed"
     if stamp.get("openvino") != openvino_version():
         return f"built by OpenVINO {stamp.get('openvino')}"
-    if input_shapes and stamp.get("hints") != _shape_key(input_shapes):
+    if input_shapes and stamp.get("hints") is not None and stamp.get("hints") != _shape_key(input_shapes):
         return "different input sizes requested"
     if not xml.is_file() or not bin_path.is_file():
         return "IR files missing"
@@ -312,11 +319,11 @@ def prepare_model(path: str | Path, input_shapes: Mapping[str, Sequence[int]] | 
     dimension unknown. Raises ModelLoadError with a code and a message a user can act on.
     """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not (path.suffix == ".xml" and path.parent.is_dir()):
         raise ModelLoadError(f"{path} does not exist", LoadErrorCode.NOT_FOUND)
-    source = find_source(path)
+    source = find_source(path)  # model.xml may be missing (deleted cache): rebuilt from model.pb
     if source is None:
-        if path.suffix == ".xml":
+        if path.suffix == ".xml" and path.is_file():
             return _prepare_bare_ir(path, core)
         raise ModelLoadError(f"no model graph (model.pb or model.onnx) found for {path}", LoadErrorCode.NOT_FOUND)
     xml, bin_path, stamp_path = ir_paths(source)
@@ -349,7 +356,7 @@ def _convert(source: Path, source_md5: str, xml: Path, bin_path: Path, stamp_pat
         kind = "TensorFlow frozen graph" if is_tf else "ONNX model"
         raise ModelLoadError(f"{source.name} cannot be read as a {kind}: {_first_line(exc)}",
                              LoadErrorCode.MODEL_INVALID) from None
-    shapes, warnings = _static_shapes(model, is_tf, input_shapes or {})
+    shapes, warnings, filled = _static_shapes(model, is_tf, input_shapes or {})
     try:
         model.reshape({model.inputs[i]: ov.PartialShape(dims) for i, dims in shapes.items()})
     except Exception as exc:
@@ -371,7 +378,7 @@ def _convert(source: Path, source_md5: str, xml: Path, bin_path: Path, stamp_pat
             os.replace(tmp_xml, xml)
             stamp = {
                 "format": STAMP_FORMAT, "source": source.name, "source_md5": source_md5,
-                "openvino": openvino_version(), "hints": _shape_key(input_shapes),
+                "openvino": openvino_version(), "hints": _shape_key(input_shapes) if filled else None,
                 "inputs": [{"name": i.name, "sensor": i.sensor, "shape": list(i.shape), "layout": i.layout,
                             "index": i.index} for i in inputs],
                 "output": output, "ir": _ir_fingerprint(xml, bin_path), "created": time.time(),

@@ -661,3 +661,80 @@ def delete_model(artifacts_dir: str | Path, name: str) -> None:
             shutil.rmtree(trash, ignore_errors=True)
         else:
             raise ModelNotFoundError(f"model {name!r} is not installed")
+
+
+# --------------------------------------------------------------------------------------------------
+# the model_loader_node's console_model_action (ConsoleModelActionSrv), without ROS
+
+UPLOAD_DONE = "done-upload"
+UPLOAD_FAILED = "failure-on-upload"
+DELETE_DONE = "done-delete"
+DELETE_FAILED = "failure-on-delete"
+PATH_MISSING = "model-path-does-not-exist"
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".pb", ".onnx", ".gz")
+
+
+def _archives_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+                  and p.name.lower().endswith(_ARCHIVE_SUFFIXES))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def console_model_action(artifacts_dir: str | Path, model_path: str | Path, action: int) -> str:
+    """Upload (action 1) or delete (action 0) as the original service, returning its status string.
+
+    Upload: `model_path` is an archive, or a folder holding the uploaded archive (the console saves
+    `<artifacts>/<folder>/<folder>.tar.gz` and passes the folder) or a model.pb + model_metadata.json.
+    Success -> "done-upload"; failure -> "failure-on-upload: <reason>" (the original gave no reason).
+    Delete: `model_path` is `<artifacts>/<name>` -> "done-delete", "failure-on-delete: <reason>" or
+    "model-path-does-not-exist".
+    """
+    artifacts = Path(artifacts_dir)
+    path = Path(model_path)
+    if action == 0:
+        if not (path.exists() or path.is_symlink()):
+            return PATH_MISSING
+        if path.parent.resolve() != artifacts.resolve():
+            return f"{DELETE_FAILED}: {path} is not a model folder in {artifacts}"
+        try:
+            delete_model(artifacts, path.name)
+        except ModelImportError as exc:
+            return f"{DELETE_FAILED}: {exc}"
+        except OSError as exc:
+            return f"{DELETE_FAILED}: {exc.strerror or exc}"
+        return DELETE_DONE
+    if action != 1:
+        return f"{UPLOAD_FAILED}: unknown action {action} (1 upload, 0 delete)"
+    if not path.exists():
+        return PATH_MISSING
+    upload_folder = path if path.is_dir() else None
+    in_artifacts = upload_folder is not None and upload_folder.parent.resolve() == artifacts.resolve()
+    try:
+        if upload_folder is None:
+            results = [import_model(path, artifacts)]
+        else:
+            archives = [p for p in _archives_in(upload_folder) if _graph_suffix(p.name) is None]
+            if not archives:  # a plain model folder: model.pb + model_metadata.json
+                results = [import_model(upload_folder, artifacts, upload_folder.name)]
+            else:
+                results = []
+                for archive in archives:
+                    name = upload_folder.name if in_artifacts and len(archives) == 1 else model_name_for(archive)
+                    results.append(import_model(archive, artifacts, name))
+    except ModelImportError as exc:
+        if in_artifacts and upload_folder is not None and not (upload_folder / CHECKSUM_FILE).exists():
+            shutil.rmtree(upload_folder, ignore_errors=True)  # the console's half-made upload folder
+        return f"{UPLOAD_FAILED}: {exc}"
+    for result in results:
+        for leftover in _archives_in(result.path):
+            if _graph_suffix(leftover.name) is None and result.unchanged:
+                leftover.unlink()
+    return UPLOAD_DONE

@@ -1,0 +1,1 @@
+"""Runs the loaded DeepRacer model with OpenVINO on every sensor message, newest frame first."""
