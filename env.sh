@@ -13,4 +13,6 @@ export LD_LIBRARY_PATH="$_dr_pkg/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export AMENT_PREFIX_PATH="$_dr_pkg:${AMENT_PREFIX_PATH:-$VIRTUAL_ENV}"
 export RMW_IMPLEMENTATION="${RMW_IMPLEMENTATION:-rmw_fastrtps_cpp}"
 export DEEPRACER_REPO="$_dr_root"
+# quicker DDS discovery on the car's loopback graph (see the file); a user's own profile wins
+export FASTDDS_DEFAULT_PROFILES_FILE="${FASTDDS_DEFAULT_PROFILES_FILE:-$_dr_root/runtime/dds/fastdds_profile.xml}"
 unset _dr_root _dr_pyver _dr_pkg

@@ -41,7 +41,7 @@ setup(
     packages=packages,
     package_dir=package_dir,
     include_package_data=True,
-    package_data={"device_console": ["static/**/*", "templates/*"], "drivers": ["sim/assets/*"]},
+    package_data={"runtime": ["dds/*.xml"], "device_console": ["static/**/*", "templates/*"], "drivers": ["sim/assets/*"]},
     entry_points={
         "console_scripts": [
             "deepracer = cli.deepracer:main",

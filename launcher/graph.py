@@ -52,19 +52,25 @@ class ProcessSpec:
     env: dict[str, str] = field(default_factory=dict)
     safe_stop: str | None = None
 
-    def argv(self, sim: bool) -> list[str]:
+    def argv(self, sim: bool, graph_source: str | None = None) -> list[str]:
         if self.command:
             return [sys.executable, "-u", "-m", *self.command]
         argv = [sys.executable, "-u", "-m", "deepracer_launcher.host", "--process", self.name]
         if sim:
             argv.append("--sim")
+        if graph_source:
+            argv += ["--graph", graph_source]
         return argv
 
 
 @dataclass(frozen=True)
 class Graph:
+    """`source` names the "module:function" that built a non-default graph (tests, custom cars), so
+    hosted processes rebuild the same graph; None means `launcher.graph:graph_for`."""
+
     processes: tuple[ProcessSpec, ...]
     sim: bool
+    source: str | None = None
 
     def process(self, name: str) -> ProcessSpec:
         for proc in self.processes:
@@ -83,6 +89,19 @@ class Graph:
 
     def stop_order(self) -> list[ProcessSpec]:
         return list(reversed(self.processes))
+
+
+def load_graph(source: str | None, sim: bool = False, **kwargs: Any) -> Graph:
+    """Build the graph from "module:function" (default: this module's `graph_for`)."""
+    if not source:
+        return graph_for(sim=sim, **kwargs)
+    import importlib
+
+    module_name, _, func_name = source.partition(":")
+    graph = getattr(importlib.import_module(module_name), func_name)(sim=sim)
+    if graph.source != source:
+        graph = Graph(processes=graph.processes, sim=graph.sim, source=source)
+    return graph
 
 
 def graph_for(sim: bool = False, console_port: int | None = None, https_port: int | None = None,

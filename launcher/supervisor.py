@@ -82,7 +82,7 @@ class Supervisor:
         env = dict(self.env)
         env.update(spec.env)
         env["DEEPRACER_PROCESS"] = spec.name
-        state.popen = subprocess.Popen(spec.argv(self.graph.sim), stdout=state.log, stderr=subprocess.STDOUT,
+        state.popen = subprocess.Popen(spec.argv(self.graph.sim, self.graph.source), stdout=state.log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         state.started_at = time.monotonic()
         self.on_event(f"started {spec.name} (pid {state.popen.pid})")

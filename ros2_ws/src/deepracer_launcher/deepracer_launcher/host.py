@@ -88,7 +88,7 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
 
 def main(argv: Sequence[str] | None = None) -> None:
     """`python -m deepracer_launcher.host --process NAME [--sim] [--ros-args ...]`."""
-    from launcher.graph import graph_for
+    from launcher.graph import load_graph
 
     raw = list(sys.argv[1:] if argv is None else argv)
     ros_args: list[str] = []
@@ -98,8 +98,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="deepracer_launcher.host")
     parser.add_argument("--process", required=True)
     parser.add_argument("--sim", action="store_true")
+    parser.add_argument("--graph", default=None, help="module:function building a non-default graph")
     opts = parser.parse_args(raw)
-    process = graph_for(sim=opts.sim).process(opts.process)
+    process = load_graph(opts.graph, sim=opts.sim).process(opts.process)
     factories = [_load_class(spec.entry) for spec in process.nodes]
     kwargs: list[dict[str, Any]] = []
     for spec in process.nodes:
