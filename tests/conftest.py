@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ros import RosTestNode, claim_domain_id, isolate_environment, node_processes
+from tests.support.stack import SimStack
 
 _DOMAIN, _DOMAIN_LOCK = claim_domain_id()
 isolate_environment(_DOMAIN)
@@ -51,3 +52,16 @@ def start_node(tmp_path: Path):
     """start_node("servo_pkg.servo_node", ros_args=[...], env={...}) -> NodeProcess; stopped at teardown."""
     with node_processes(tmp_path) as start:
         yield start
+
+
+@pytest.fixture(scope="session")
+def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
+    """The whole stack on the simulated car (as `make run`), started once per test session.
+
+    Tests that use it must restore whatever they change (calibration, LED colour, drive mode...).
+    """
+    stack = SimStack(tmp_path_factory.mktemp("sim_stack")).start()
+    try:
+        yield stack
+    finally:
+        stack.stop()

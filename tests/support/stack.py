@@ -1,0 +1,109 @@
+"""The whole stack on the simulated car, for end-to-end tests (console UI, closed loop).
+
+`SimStack` runs `deepracer run --sim` exactly as `make run` does (same graph, same processes), with
+its own state folder, free ports and the session's isolated ROS domain. The session-scoped fixture
+`sim_stack` (tests/conftest.py) starts it once for every test that asks; such tests must put back
+what they change (calibration, LED colour, loaded model...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.ros import wait_until
+
+PASSWORD = "deepracer"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SimStack:
+    def __init__(self, root: Path, track: str = "loop", only: list[str] | None = None) -> None:
+        self.root = root
+        self.state_dir = root / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.sim_dir = self.state_dir / "sim"
+        self.port = free_port()
+        self.https_port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.track = track
+        self.only = only
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.out_path = root / "launcher.out"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self, timeout: float = 90.0) -> SimStack:
+        env = dict(os.environ, DEEPRACER_STATE_DIR=str(self.state_dir))
+        cmd = [sys.executable, "-u", "-m", "cli.deepracer", "run", "--sim", "--port", str(self.port),
+               "--https-port", str(self.https_port), "--track", self.track]
+        if self.only:
+            cmd += ["--only", ",".join(self.only)]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.out_path, "wb"), stderr=subprocess.STDOUT,
+                                     cwd=Path(__file__).resolve().parents[2])
+        if self.only is None or "console" in self.only:
+            wait_until(self._console_up, timeout, f"the console on {self.url} (see {self.out_path})")
+        return self
+
+    def _console_up(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError(f"deepracer run exited with {self.proc.returncode}:\n{self.output()}")
+        try:
+            return httpx.get(self.url + "/login", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    # -- inspection ------------------------------------------------------------------------------
+    def output(self) -> str:
+        return self.out_path.read_text(errors="replace") if self.out_path.exists() else ""
+
+    def supervisor(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.state_dir / "run" / "supervisor.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def log(self, process: str) -> str:
+        path = self.state_dir / "logs" / f"{process}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- console -------------------------------------------------------------------------------
+    def login(self, password: str = PASSWORD) -> httpx.Client:
+        """A logged-in client sending the CSRF header on every request, as the original UI does."""
+        client = httpx.Client(base_url=self.url, timeout=30.0)
+        page = client.get("/login")
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+        assert match, "login page has no csrf meta tag"
+        client.headers["X-CSRFToken"] = match.group(1)
+        reply = client.post("/login", data={"password": password})
+        assert reply.status_code == 200 and reply.json() == {"redirect": "/home"}, reply.text
+        home = client.get("/home")
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', home.text)
+        if match:
+            client.headers["X-CSRFToken"] = match.group(1)
+        return client
