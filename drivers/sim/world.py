@@ -177,8 +177,7 @@ class SysfsActuators:
         duty = self._read_int(dirname / "duty_cycle")
         if duty is None or not period:
             return None
-        enable = self._read_int(dirname / "enable")
-        if enable == 0 and (dirname / "enable").exists() and duty == 0:
+        if self._read_int(dirname / "enable") == 0:  # a disabled channel outputs no pulses
             return None
         return duty
 
@@ -270,10 +269,8 @@ class World:
         except ImportError as exc:  # the device emulator is optional for the world itself
             log.warning("no simulated RPLidar: %s", exc)
             return
-        self._lidar_device = RplidarDevice(self._scan_provider)
-        start = getattr(self._lidar_device, "start", None)
-        if callable(start):
-            start()
+        self._lidar_device = RplidarDevice(self._scan_provider, scan_hz=self.sim.lidar.mount.rate_hz
+                                           if self.sim.lidar else 10.0)
         link = self.sim_dir / "dev" / "ttyUSB0"
         link.parent.mkdir(parents=True, exist_ok=True)
         tmp = link.with_name(f".ttyUSB0.{os.getpid()}")
@@ -295,11 +292,7 @@ class World:
             writer.close()
         self._writers.clear()
         if self._lidar_device is not None:
-            for name in ("stop", "close"):
-                fn = getattr(self._lidar_device, name, None)
-                if callable(fn):
-                    fn()
-                    break
+            self._lidar_device.close()
             self._lidar_device = None
         if self._lidar_link is not None and self._lidar_link.is_symlink():
             self._lidar_link.unlink()
@@ -426,8 +419,8 @@ def main(argv: list[str] | None = None, ready: Callable[[World], None] | None = 
         world.run(args.duration)
     finally:
         world.close()
-        if world.frames:
-            log.info("rendered %d frames, %.2f ms CPU each", world.frames, 1000 * world.render_cpu_s / world.frames)
+        log.info("stopped: rendered %d frames, %.2f ms CPU each", world.frames,
+                 1000 * world.render_cpu_s / max(1, world.frames))
     return 0
 
 
