@@ -213,7 +213,7 @@ class UsbEngine:
     def _work(self) -> None:
         while True:
             try:
-                item = self._queue.get(timeout=5.0)
+                item = self._queue.get(timeout=max(0.05, min(5.0, self.max_hold_s / 4)))
             except queue.Empty:
                 self._expire_refs()
                 continue
