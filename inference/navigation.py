@@ -94,7 +94,7 @@ class ActionSpace:
             assert self.continuous is not None
             scale = {"steering": [self.continuous.steering_angle.low, self.continuous.steering_angle.high],
                      "speed": [self.continuous.speed.low, self.continuous.speed.high]}
-        return f"Action space scale set: {scale} \n Mapping equation params a: {self.a} b: {self.b}"
+        return f"Action space scale set: {scale} \n Mapping equation params a: {self.a:.6g} b: {self.b:.6g}"
 
     def servo_command(self, results: Sequence[tuple[int, float]], throttle_scale: float) -> tuple[float, float]:
         """(angle, throttle) for one inference result: (class_label, class_prob) pairs."""
