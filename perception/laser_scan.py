@@ -11,7 +11,10 @@ quality 0..63) of one revolution. Steps:
 - published angles are counter-clockwise with 0 at the device's 180 degrees: angle_min = pi -
   max_device_angle, angle_max = pi - min_device_angle, and the ranges are reversed (unless `inverted`);
 - range = distance_mm / 4 / 1000 in float32 arithmetic (from the q2 value), 0 -> +inf; intensity =
-  quality; time_increment = scan_time / (count - 1); range_min 0.15 m, range_max 12 m.
+  quality; time_increment = scan_time / (count - 1); range_min 0.15 m, range_max 12 m;
+- angles are float32 as in the C++ node (the device angles are floats, the message fields too).
+Bins use the float angle of the measurement (q6 / 64 degrees); Slamtec's SDK first converts legacy
+q6 angles to q14 with an integer division, which can move a measurement to the previous bin.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ class ScanFields:
     range_max: float
     ranges: list[float]
     intensities: list[float]
+
+
+def _f32(value: float) -> float:
+    return float(np.float32(value))
 
 
 def _range_m(distance_mm: float) -> float:
@@ -68,25 +75,28 @@ def revolution_to_scan(nodes: Sequence[tuple[float, float, int]], scan_time: flo
                 index = min(value - offset + j, count - 1)
                 bins[index] = node
         chosen = bins
-        device_min, device_max = 0.0, math.radians(359.0)
+        device_min, device_max = _f32(0.0), _f32(359.0 * math.pi / 180.0)
     else:
         first = next(i for i, n in enumerate(ordered) if n[1] > 0)
         last = max(i for i, n in enumerate(ordered) if n[1] > 0)
         chosen = ordered[first:last + 1]
         count = len(chosen)
-        device_min, device_max = math.radians(chosen[0][0]), math.radians(chosen[-1][0])
+        device_min = _f32(_f32(chosen[0][0]) * math.pi / 180.0)
+        device_max = _f32(_f32(chosen[-1][0]) * math.pi / 180.0)
+    # float fields as Slamtec's publish_scan computes them: M_PI - float angle (double, stored as float)
     reversed_angles = device_max > device_min
     if reversed_angles:
-        angle_min, angle_max = math.pi - device_max, math.pi - device_min
+        angle_min, angle_max = _f32(math.pi - device_max), _f32(math.pi - device_min)
     else:
-        angle_min, angle_max = math.pi - device_min, math.pi - device_max
+        angle_min, angle_max = _f32(math.pi - device_min), _f32(math.pi - device_max)
     steps = max(1, count - 1)
+    increment = _f32(float(np.float32(angle_max) - np.float32(angle_min)) / steps)  # float difference / double
     ranges = [_range_m(d) for _, d, _ in chosen]
     intensities = [float(q) for _, _, q in chosen]
     reverse_data = (not inverted and reversed_angles) or (inverted and not reversed_angles)
     if reverse_data:
         ranges.reverse()
         intensities.reverse()
-    return ScanFields(angle_min=angle_min, angle_max=angle_max, angle_increment=(angle_max - angle_min) / steps,
-                      time_increment=scan_time / steps, scan_time=scan_time, range_min=range_min,
+    return ScanFields(angle_min=angle_min, angle_max=angle_max, angle_increment=increment,
+                      time_increment=_f32(scan_time / steps), scan_time=_f32(scan_time), range_min=range_min,
                       range_max=range_max, ranges=ranges, intensities=intensities)
