@@ -36,7 +36,8 @@ class NodeSpec:
 class ProcessSpec:
     """One OS process of the graph.
 
-    Either `nodes` (hosted by `deepracer_launcher.host`) or `command` (a module with its own main).
+    Either `nodes` hosted by `deepracer_launcher.host`, or `command` (a module with its own main; its
+    `nodes` then only name what it creates, for `deepracer status`).
     `required`: the stack is not healthy without it. `hardware`: what it needs on a real car; an
     optional process whose hardware is absent keeps running idle and is never fatal.
     `safe_stop`: "module:function" run by the supervisor whenever the process ends unexpectedly,
@@ -177,6 +178,8 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
         ),
     ))
     console_cmd = ["webserver_pkg.webserver_publisher_node"]
+    if sim:
+        console_cmd += ["--host", "127.0.0.1"]  # a laptop: never expose the default password to the LAN
     if console_port is not None:
         console_cmd += ["--port", str(console_port)]
     if https_port is not None:
@@ -185,5 +188,7 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
         name="console",
         description="device console (FastAPI on uvicorn) and its ROS bridge webserver_publisher_node",
         command=tuple(console_cmd),
+        nodes=(NodeSpec("webserver_pkg.webserver_publisher_node:WebserverPublisherNode",
+                        "webserver_publisher_node", "webserver_pkg"),),
     ))
     return Graph(processes=tuple(processes), sim=sim)

@@ -49,12 +49,26 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     code = 0
     try:
+        failed = []
         for index, factory in enumerate(node_factories):
             kwargs = dict(node_kwargs[index]) if node_kwargs else {}
             kwargs.setdefault("context", context)
-            node = factory(**kwargs)
+            try:
+                node = factory(**kwargs)
+            except Exception as exc:
+                # One node that cannot start must not take its process-mates down (the servo node
+                # shares a process with light nodes); it shows as missing in `deepracer status`.
+                failed.append(factory)
+                print(f"[host] could not start {getattr(factory, '__name__', factory)}: {exc!r}",
+                      file=sys.stderr, flush=True)
+                import traceback
+
+                traceback.print_exc()
+                continue
             nodes.append(node)
             executor.add_node(node)
+        if not nodes:
+            raise RuntimeError("no node of this process could start")
         while not stop.is_set() and context.ok():
             executor.spin_once(timeout_sec=0.1)
     except (KeyboardInterrupt, ExternalShutdownException):
@@ -101,11 +115,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--graph", default=None, help="module:function building a non-default graph")
     opts = parser.parse_args(raw)
     process = load_graph(opts.graph, sim=opts.sim).process(opts.process)
-    factories = [_load_class(spec.entry) for spec in process.nodes]
+    from rclpy.parameter import Parameter
+
+    factories: list[Any] = []
     kwargs: list[dict[str, Any]] = []
     for spec in process.nodes:
-        from rclpy.parameter import Parameter
+        try:
+            factories.append(_load_class(spec.entry))
+        except Exception as exc:  # a broken module: report it, host the others
+            print(f"[host] cannot import {spec.entry}: {exc!r}", file=sys.stderr, flush=True)
+            import traceback
 
+            traceback.print_exc()
+            continue
         kwargs.append({
             "namespace": spec.namespace,
             "parameter_overrides": [Parameter(k, value=v) for k, v in spec.parameters.items()],
