@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -203,7 +204,18 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
     @app.get("/api/openapi.json", include_in_schema=False, dependencies=[Depends(require_session)])
     def openapi() -> dict[str, Any]:
         """The API description (behind the login like every other API route)."""
-        return app.openapi()
+        if app.openapi_schema is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # multi-method routes share one id...
+                schema = app.openapi()
+            seen: set[str] = set()
+            for methods in schema.get("paths", {}).values():
+                for method, operation in methods.items():
+                    op_id = operation.get("operationId")
+                    if op_id in seen:  # ...so give each method its own
+                        operation["operationId"] = f"{op_id}_{method}"
+                    seen.add(operation.get("operationId"))
+        return app.openapi_schema or {}
 
     @app.exception_handler(CarError)
     async def car_error(_request: Request, exc: CarError) -> JSONResponse:

@@ -24,14 +24,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import rclpy
-from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.client import Client
-from rclpy.executors import MultiThreadedExecutor
-from rclpy.node import Node
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-from sensor_msgs.msg import CompressedImage, Image
-from std_srvs.srv import Trigger
-
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg, SoftwareUpdatePctMsg
 from deepracer_interfaces_pkg.srv import (
     ActiveStateSrv,
@@ -54,6 +46,14 @@ from deepracer_interfaces_pkg.srv import (
     SoftwareUpdateCheckSrv,
     SoftwareUpdateStateSrv,
 )
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.client import Client
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
+from std_srvs.srv import Trigger
+
 from device_console.car import (
     Calibration,
     CarError,
