@@ -48,6 +48,15 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A stop request that arrives while we are still setting up is honoured once the graph is up.
+    done = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
     from launcher.graph import graph_for, load_graph
     from launcher.supervisor import Supervisor
 
@@ -82,13 +91,6 @@ def run(args: argparse.Namespace) -> int:
                             source=graph.source)
 
     supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env)
-    done = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        done.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
     print(f"DeepRacer stack starting ({'simulated car' if sim else 'car hardware'}); state in {state}", flush=True)
     supervisor.start()
     if "console" in graph.names():
