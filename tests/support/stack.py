@@ -32,7 +32,8 @@ def free_port() -> int:
 
 
 class SimStack:
-    def __init__(self, root: Path, track: str = "loop", only: list[str] | None = None) -> None:
+    def __init__(self, root: Path, track: str = "loop", only: list[str] | None = None,
+                 extra_args: list[str] | None = None) -> None:
         self.root = root
         self.state_dir = root / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -42,6 +43,7 @@ class SimStack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.track = track
         self.only = only
+        self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen[bytes] | None = None
         self.out_path = root / "launcher.out"
 
@@ -52,6 +54,7 @@ class SimStack:
                "--https-port", str(self.https_port), "--track", self.track]
         if self.only:
             cmd += ["--only", ",".join(self.only)]
+        cmd += self.extra_args
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.out_path, "wb"), stderr=subprocess.STDOUT,
                                      cwd=Path(__file__).resolve().parents[2])
         if self.only is None or "console" in self.only:
@@ -107,3 +110,6 @@ class SimStack:
         if match:
             client.headers["X-CSRFToken"] = match.group(1)
         return client
+
+    def process_pids(self) -> dict[str, int]:
+        return {name: p["pid"] for name, p in self.supervisor().get("processes", {}).items() if p.get("pid")}
