@@ -6,7 +6,8 @@ Sources (all decode through OpenCV, so tests and the simulated car exercise the 
   camera_node. `scan_v4l2()` probes /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`); the first
   camera found (highest index) is the left one, i.e. `images[0]`.
 - `FileSource`: a video file (e.g. an MJPEG AVI) or a folder of images, looped and paced at a given fps.
-- `SimSource`: the simulator's shared frame file (`drivers/sim/frame_shm.py`).
+- `SimSource`: the simulator's shared frame file (`drivers/sim/frame_shm.py`); scanning finds
+  `camera0.frame` (left or only camera) and `camera1.frame` (right camera of a stereo pair).
 
 `CameraCapture` runs one source in its own thread. Only the newest frame is kept (plus a few recent ones
 for stereo pairing): a slow consumer never builds a backlog, superseded frames are counted as dropped.
@@ -663,7 +664,7 @@ class CameraSystem:
         if s.source == "v4l2":
             return list(scan_v4l2(s.scan_indices, s.width, s.height, s.fps)), True
         sources: list[FrameSource] = []
-        for index in s.scan_indices:
+        for index in sorted(s.scan_indices):  # the simulator's camera0 is the left (or only) camera
             path = self._sim_dir() / f"camera{index}.frame"
             if path.exists():
                 sources.append(SimSource(path))

@@ -47,15 +47,15 @@ def _next(system: CameraSystem, after: dict[str, int], want: int, timeout: float
     return None
 
 
-def test_sim_stereo_scan_higher_index_is_left_and_stamps_come_from_the_simulator(tmp_path: Path) -> None:
+def test_sim_stereo_scan_camera0_is_left_and_stamps_come_from_the_simulator(tmp_path: Path) -> None:
     sim = _Simulator(tmp_path, [0, 1])
     system = CameraSystem(CameraSettings(source="sim", sim_dir=str(tmp_path), fps=60)).start()
     try:
         frames = _next(system, {}, want=2)
         assert frames is not None
         left, right = frames.frames
-        assert left.camera.endswith("camera1.frame") and right.camera.endswith("camera0.frame")
-        assert int(left.image[0, 0, 0]) >= 100 > int(right.image[0, 0, 0])
+        assert left.camera.endswith("camera0.frame") and right.camera.endswith("camera1.frame")
+        assert int(right.image[0, 0, 0]) >= 100 > int(left.image[0, 0, 0])
         assert left.capture_ns == right.capture_ns  # the simulator renders both at once
         assert abs(time.time_ns() - left.capture_ns) < 1_000_000_000
     finally:
