@@ -20,7 +20,7 @@ from deepracer_interfaces_pkg.srv import ConsoleModelActionSrv, VerifyModelReady
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
 
-from inference.models import UPLOAD_DONE, console_model_action, is_model_ready
+from inference.models import DELETE_DONE, UPLOAD_DONE, console_model_action, is_model_ready
 
 
 class ModelLoaderNode(Node):
@@ -55,8 +55,11 @@ class ModelLoaderNode(Node):
             status = console_model_action(self.artifacts_dir, request.model_path, int(request.action))
         except Exception as exc:  # the service must always answer
             status = f"failure-on-{'upload' if request.action == 1 else 'delete'}: {exc!r}"
-        (log.info if status in (UPLOAD_DONE, "done-delete") else log.error)(
-            f"console_model_action({request.model_path}, {request.action}): {status}")
+        text = f"console_model_action({request.model_path}, {request.action}): {status}"
+        if status in (UPLOAD_DONE, DELETE_DONE):
+            log.info(text)
+        else:
+            log.error(text)
         response.status = status
         return response
 
