@@ -83,6 +83,7 @@ class ServoController:
         self.raw_max_ns = raw_max_ns
         self._lock = threading.RLock()
         self._power_value: int | None = None
+        self._shut_down = False
 
     # -- start / stop ------------------------------------------------------------------------
     def start(self) -> list[str]:
@@ -106,8 +107,12 @@ class ServoController:
         return problems
 
     def shutdown(self) -> list[str]:
-        """Neutral, tail light off, servo power off; never raises (returns the problems)."""
+        """Neutral, tail light off, servo power off; never raises (returns the problems).
+
+        Afterwards every command is refused, so a callback still in flight cannot drive again.
+        """
         with self._lock:
+            self._shut_down = True
             problems = self._write_all(self._neutral_duties())
             problems += self._write_all({LED_RED_CHANNEL: LED_OFF, LED_GREEN_CHANNEL: LED_OFF,
                                          LED_BLUE_CHANNEL: LED_OFF})
@@ -145,6 +150,9 @@ class ServoController:
         """Normalised command; an axis outside [-1, 1] is ignored (reported), never clamped into motion."""
         result = DriveResult()
         with self._lock:
+            if self._shut_down:
+                result.problems.append("actuators are shut down; command ignored")
+                return result
             for axis, value, cal, channel in (("throttle", throttle, self.calibration.motor, THROTTLE_CHANNEL),
                                               ("angle", angle, self.calibration.servo, STEERING_CHANNEL)):
                 try:
@@ -167,6 +175,9 @@ class ServoController:
         """Raw ns per axis (calibration preview): negative = untouched, else must be in the safe window."""
         result = DriveResult()
         with self._lock:
+            if self._shut_down:
+                result.problems.append("actuators are shut down; command ignored")
+                return result
             for axis, value, channel in (("throttle", throttle, THROTTLE_CHANNEL),
                                          ("angle", angle, STEERING_CHANNEL)):
                 if isinstance(value, float) and math.isnan(value):
@@ -204,6 +215,8 @@ class ServoController:
         if isinstance(value, bool) or value not in (SERVO_POWER_ON, SERVO_POWER_OFF):
             raise ActuationError(f"servo GPIO value must be 0 (enable) or 1 (disable), not {value!r}")
         with self._lock:
+            if self._shut_down and value == SERVO_POWER_ON:
+                raise ActuationError("actuators are shut down; servo power stays off")
             if self.power is None:
                 if value == SERVO_POWER_ON:
                     raise ActuationError("no servo power GPIO on this car")
@@ -288,10 +301,19 @@ class CommandWatchdog:
         return False
 
     def trip(self) -> bool:
-        """Mark as expired now (e.g. a QoS deadline event); True if it was running."""
+        """Mark as expired now (e.g. raw pulses took over the outputs); True if it was running."""
         was_running = not self._tripped
         self._tripped = True
         return was_running
+
+    def trip_if_older(self, seconds: float) -> bool:
+        """Expire now if the last command is at least `seconds` old (a QoS deadline event confirms a
+        silence this way, so commands still arriving from a publisher without a deadline are never cut)."""
+        age = self.age()
+        if self._tripped or age is None or age < seconds:
+            return False
+        self._tripped = True
+        return True
 
     @property
     def running(self) -> bool:

@@ -85,6 +85,20 @@ class PwmOutput(abc.ABC):
         """Release the device (the outputs keep their last duty)."""
 
 
+class UnavailablePwm(PwmOutput):
+    """Stands in when no PWM hardware could be opened: every use fails with the original reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def configure(self, channel: int, period_ns: int = PERIOD_NS) -> None:
+        raise PwmError(0, f"PWM unavailable: {self.reason}")
+
+    def _write_duty(self, channel: int, duty_ns: int) -> None:
+        raise PwmError(0, f"PWM unavailable: {self.reason}")
+
+
 # -- sysfs -----------------------------------------------------------------------------------------
 
 def pwm_class_dir(sysfs: Path | None = None) -> Path:

@@ -31,13 +31,25 @@ def test_expires_once_after_the_timeout() -> None:
     assert dog.check()
 
 
-def test_trip_from_a_deadline_event() -> None:
+def test_trip_when_raw_pulses_take_over() -> None:
     clock = Clock()
     dog = CommandWatchdog(0.5, clock)
     dog.feed()
     assert dog.trip() and not dog.trip()
     clock.now += 1
     assert not dog.check()
+
+
+def test_deadline_event_only_confirms_a_real_silence() -> None:
+    clock = Clock()
+    dog = CommandWatchdog(0.5, clock)
+    assert not dog.trip_if_older(0.1)    # never fed
+    dog.feed()
+    clock.now += 0.05                    # commands still arriving (from a publisher without deadline)
+    assert not dog.trip_if_older(0.1) and dog.running
+    clock.now += 0.1
+    assert dog.trip_if_older(0.1) and not dog.running
+    assert not dog.trip_if_older(0.1)
 
 
 @pytest.mark.parametrize("bad", [0, -1, float("nan")])

@@ -101,3 +101,14 @@ def test_shutdown_is_neutral_lights_off_power_off(controller: ServoController, s
     assert controller.shutdown() == []
     assert duties(sysfs_root) == ["1446000", "1450000", "0", "0", "0"]
     assert sim_gpio_value_path(sysfs_root, 436).read_text() == "1"
+
+
+def test_nothing_drives_after_shutdown(controller: ServoController, sysfs_root: Path) -> None:
+    controller.shutdown()
+    result = controller.drive(angle=1.0, throttle=1.0)
+    assert result.throttle_ns is None and "shut down" in result.problems[0]
+    assert controller.raw(angle=1_700_000.0, throttle=1_300_000.0).problems
+    with pytest.raises(ActuationError, match="shut down"):
+        controller.set_power(0)
+    assert duties(sysfs_root)[:2] == ["1446000", "1450000"]
+    assert sim_gpio_value_path(sysfs_root, 436).read_text() == "1"
