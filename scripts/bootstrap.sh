@@ -21,26 +21,13 @@ pip_install() {
   fi
 }
 
-inputs_hash() {
-  cat requirements.txt requirements-ros2.txt setup.py scripts/bootstrap.sh \
-      ros2_ws/src/deepracer_interfaces_pkg/CMakeLists.txt ros2_ws/src/deepracer_interfaces_pkg/package.xml \
-      ros2_ws/src/deepracer_interfaces_pkg/msg/* ros2_ws/src/deepracer_interfaces_pkg/srv/* 2>/dev/null \
-    | sha256sum | cut -d' ' -f1
-  echo "${ROS_DISTRO:-pip}"
-}
-
-system_ros() { [ -n "${ROS_DISTRO:-}" ] && [ -f "/opt/ros/${ROS_DISTRO}/setup.bash" ]; }
-
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(inputs_hash)" ] && [ -d ros2_ws/install/deepracer_interfaces_pkg ]; then
-  exit 0
-fi
-
-# 1. apt packages
-missing=""
-for p in $APT_PACKAGES; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
+# 1. apt packages: installed when root (CI), otherwise the exact command is printed and we stop
+check_apt() {
+  local missing=""
+  for p in $APT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ]; then
     say "installing apt packages:$missing"
     export DEBIAN_FRONTEND=noninteractive
@@ -51,7 +38,26 @@ if [ -n "$missing" ]; then
     echo "    sudo apt-get install -y$missing"
     exit 1
   fi
+}
+if [ "${1:-}" = "--check-apt" ]; then check_apt; exit 0; fi
+
+inputs_hash() {
+  cat requirements.txt requirements-ros2.txt setup.py scripts/bootstrap.sh \
+      ros2_ws/src/deepracer_interfaces_pkg/CMakeLists.txt ros2_ws/src/deepracer_interfaces_pkg/package.xml \
+      ros2_ws/src/deepracer_interfaces_pkg/msg/* ros2_ws/src/deepracer_interfaces_pkg/srv/* 2>/dev/null \
+    | sha256sum | cut -d' ' -f1
+  # the editable install maps packages when installed: a new node package or library needs a re-install
+  ls -d ros2_ws/src/*/*/__init__.py */__init__.py 2>/dev/null | sha256sum | cut -d' ' -f1
+  echo "${ROS_DISTRO:-pip}"
+}
+
+system_ros() { [ -n "${ROS_DISTRO:-}" ] && [ -f "/opt/ros/${ROS_DISTRO}/setup.bash" ]; }
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(inputs_hash)" ] && [ -d ros2_ws/install/deepracer_interfaces_pkg ]; then
+  exit 0
 fi
+
+check_apt
 
 # 2. venv + pinned Python dependencies
 if [ ! -x "$VENV/bin/python" ]; then
