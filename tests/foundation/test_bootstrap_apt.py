@@ -14,7 +14,7 @@ def _fake_bin(tmp_path: Path, installed: set[str]) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "id").write_text("#!/bin/sh\n[ \"$1\" = -u ] && echo 1000 || /usr/bin/id \"$@\"\n")
-    lines = ["#!/bin/sh", 'pkg="$4"']
+    lines = ["#!/bin/sh", 'pkg="$3"']
     lines.append('case "$pkg" in')
     for name in sorted(installed):
         lines.append(f'  {name}) printf "install ok installed"; exit 0;;')
