@@ -100,7 +100,7 @@ class Provisioner:
                  hostname: Callable[[], str] = socket.gethostname,
                  timestamp: Callable[[], str] = _timestamp,
                  import_model: Callable[..., Any] | None = None,
-                 on_busy: Callable[[str, bool], None] | None = None) -> None:
+                 on_busy: Callable[[str, bool], None] | None = None, wifi: bool = True) -> None:
         self.leds: L.LedControl = L.SafeLeds(leds if leds is not None else L.NullLeds())
         self.network: NetworkBackend = network if network is not None else _ModuleNetwork()
         if artifacts_dir is None:
@@ -112,6 +112,9 @@ class Provisioner:
         self.timestamp = timestamp
         self.import_model = import_model
         self.on_busy = on_busy or (lambda _what, _busy: None)
+        self._visible: list[str] | None = None
+        #: False on the simulated car: a wifi-creds.txt must never change the Wi-Fi of the laptop.
+        self.wifi = wifi
 
     # -- the job ------------------------------------------------------------------------------
     def process_drive(self, root: Path, finish: Callable[[], None] | None = None) -> DriveReport:
@@ -139,15 +142,18 @@ class Provisioner:
             return report
 
         secrets: list[str] = []
+        self._visible = None
+        ssid_now: str | None = None
         if creds_files:
             self.on_busy("wifi", True)
             try:
                 self.leds.blink(L.WIFI_LED, L.BLUE, L.NO_COLOR, L.BLINK_DELAY_S)
                 self._configure_wifi(creds_files, report, secrets)
-                self._write_status(root, report, secrets)
+                ssid_now = self.network.current_ssid()
+                self._write_status(root, report, secrets, ssid_now)
                 if models_dir is None:
                     _finish()
-                self._wifi_final_leds(report.wifi_ok is True)
+                self._wifi_final_leds(report.wifi_ok is True, ssid_now)
             finally:
                 self.on_busy("wifi", False)
 
@@ -159,7 +165,7 @@ class Provisioner:
                 report.lines.extend(line for m in report.models for line in m.report_lines())
                 if not report.models:
                     report.lines.append("models: no model archive found in the models folder.")
-                self._write_status(root, report, secrets)
+                self._write_status(root, report, secrets, ssid_now)
                 _finish()
                 self.leds.solid(L.POWER_LED, L.BLUE, 0.0)
             finally:
@@ -169,6 +175,10 @@ class Provisioner:
 
     # -- Wi-Fi ---------------------------------------------------------------------------------
     def _configure_wifi(self, files: Sequence[Path], report: DriveReport, secrets: list[str]) -> None:
+        if not self.wifi:
+            report.lines.append("Wi-Fi set-up is off here (simulated car): wifi-creds.txt was not used.")
+            report.wifi.append(WifiOutcome(files[0].name, "", True, []))
+            return
         if len(files) > 1:
             names = ", ".join(p.name for p in files)
             report.lines.append(f"Found {len(files)} Wi-Fi configuration files; processing them in this order: {names}.")
@@ -186,7 +196,7 @@ class Provisioner:
             log.info("%s: no SSID; listing the visible networks in it", path)
             notes = [f"{name}: No SSID found in WiFi configuration file."]
             try:
-                networks = self.network.visible_ssids()
+                networks = self._visible_ssids()
                 text = creds_mod.decode_creds_bytes(path.read_bytes()) if path.exists() else ""
                 new_text = creds_mod.with_network_list(text, networks, self.hostname(), self.timestamp())
                 device_status.write_stick_file(path, new_text)
@@ -221,7 +231,7 @@ class Provisioner:
                 lines.append(f'The password for "{ssid}" was not accepted. Check it in {name}: it is case sensitive, '
                              "and a password with spaces must be inside quotes.")
             elif result.ssid_not_found:
-                visible = self.network.visible_ssids()
+                visible = self._visible_ssids()
                 seen = ", ".join(f'"{s}"' for s in visible[:10]) if visible else "none"
                 lines.append(f'No Wi-Fi network named "{ssid}" is visible from this car. Visible networks: {seen}.')
             log.warning("Wi-Fi connection to %r failed (exit code %s)", ssid, result.returncode)
@@ -238,20 +248,27 @@ class Provisioner:
     def _close_match(self, ssid: str) -> str | None:
         """A unique visible SSID equal to `ssid` apart from surrounding spaces and letter case."""
         wanted = ssid.strip().casefold()
-        matches = [s for s in self.network.visible_ssids() if s.strip().casefold() == wanted and s != ssid]
+        matches = [s for s in self._visible_ssids() if s.strip().casefold() == wanted and s != ssid]
         return matches[0] if len(matches) == 1 else None
 
-    def _wifi_final_leds(self, ok: bool) -> None:
+    def _visible_ssids(self) -> list[str]:
+        """Visible networks, scanned once per drive."""
+        if self._visible is None:
+            self._visible = self.network.visible_ssids()
+        return self._visible
+
+    def _wifi_final_leds(self, ok: bool, ssid_now: str) -> None:
         if not ok:
             self.leds.solid(L.WIFI_LED, L.RED, L.FAILURE_HOLD_S)
-        connected = self.network.current_ssid() != ""
-        self.leds.solid(L.WIFI_LED, L.BLUE if connected else L.NO_COLOR, 0.0)
+        self.leds.solid(L.WIFI_LED, L.BLUE if ssid_now else L.NO_COLOR, 0.0)
 
     # -- report --------------------------------------------------------------------------------
-    def _write_status(self, root: Path, report: DriveReport, secrets: Sequence[str]) -> None:
+    def _write_status(self, root: Path, report: DriveReport, secrets: Sequence[str], ssid_now: str | None) -> None:
+        if ssid_now is None:
+            ssid_now = self.network.current_ssid()
         try:
             report.status_file = device_status.write_device_status(
-                root, self.hostname(), self.timestamp(), report.lines, self.network.current_ssid(),
+                root, self.hostname(), self.timestamp(), report.lines, ssid_now,
                 self.network.interface_addresses(), secrets)
         except OSError as exc:
             message = f"could not write {device_status.DEVICE_STATUS_NAME} on {root}: {exc.strerror or exc}"

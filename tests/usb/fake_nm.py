@@ -196,7 +196,7 @@ class FakeNetworkManager:
 
     def _write_tool(self, name: str, body: str) -> None:
         path = self.bin / name
-        path.write_text(f"#!{sys.executable}\n{body}")
+        path.write_text(f"#!{sys.executable} -IS\n{body}")
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
     def save(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,16 +28,37 @@ def test_process_folder_with_creds_and_models(fake_nm, state_dir, tmp_path):
     assert [m.name for m in list_models(state_dir / "artifacts")] == ["lap"]
 
 
-def test_failure_exit_code_and_missing_folder(fake_nm, state_dir, tmp_path):
+def run_in_process(*args: str) -> int:
+    from cli.deepracer import build_parser
+
+    parsed = build_parser().parse_args(list(args))
+    return int(parsed.func(parsed) or 0)
+
+
+def test_failure_exit_code_and_missing_folder(fake_nm, state_dir, tmp_path, capsys):
     stick = make_stick(tmp_path, creds="ssid: Neighbour\npassword: nope12345\n")
-    result = run_cli("usb", "process", str(stick), "--leds", "none", env=fake_nm.env())
-    assert result.returncode == 1
-    assert '(10) Failed to connect to "Neighbour":' in result.stdout
-    missing = run_cli("usb", "process", str(tmp_path / "nope"), env=fake_nm.env())
-    assert missing.returncode == 2 and "is not a folder" in missing.stdout
+    assert run_in_process("usb", "process", str(stick), "--leds", "none") == 1
+    assert '(10) Failed to connect to "Neighbour":' in capsys.readouterr().out
+    assert run_in_process("usb", "process", str(tmp_path / "nope")) == 2
+    assert "is not a folder" in capsys.readouterr().out
 
 
-def test_status_without_a_running_service(usb_run_dir, state_dir):
-    result = run_cli("usb", "status", env={})
-    assert result.returncode == 1
-    assert "not running" in result.stdout
+def test_nothing_to_do(fake_nm, state_dir, tmp_path, capsys):
+    stick = make_stick(tmp_path, files={"music/song.mp3": b"x"})
+    assert run_in_process("usb", "process", str(stick), "--leds", "none") == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert not (stick / "device-status.txt").exists()
+
+
+def test_status_with_and_without_a_running_service(usb_run_dir, state_dir, capsys):
+    assert run_in_process("usb", "status") == 1
+    assert "not running" in capsys.readouterr().out
+    usb_run_dir.mkdir(parents=True)
+    (usb_run_dir / "status.json").write_text(json.dumps({
+        "pid": os.getpid(), "updated": 0, "wifi_busy": True, "models_busy": False, "mounted": ["/dev/sda1"],
+        "last": {"drive": "/dev/sdb1", "wifi_ok": True, "ssid": "Home", "models": [{"file": "a.tar.gz",
+                                                                                    "status": "installed"}]}}))
+    assert run_in_process("usb", "status") == 0
+    out = capsys.readouterr().out
+    assert "busy with wifi" in out and "mounted: /dev/sda1" in out
+    assert "Last drive: /dev/sdb1  Wi-Fi: connected Home" in out and "model a.tar.gz: installed" in out

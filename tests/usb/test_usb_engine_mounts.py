@@ -52,7 +52,7 @@ def fake_mount(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     bin_dir.mkdir()
     for name in ("mount", "umount"):
         path = bin_dir / name
-        path.write_text(f"#!{sys.executable}\n{FAKE_MOUNT}")
+        path.write_text(f"#!{sys.executable} -IS\n{FAKE_MOUNT}")
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
     state = tmp_path / "mount-state"
     state.mkdir()
