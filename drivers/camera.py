@@ -141,6 +141,7 @@ class V4L2Source(FrameSource):
         if self.fps > 0:
             cap.set(cv2.CAP_PROP_FPS, self.fps)
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # fewer queued driver buffers: fresher frames
+        cap.set(cv2.CAP_PROP_READ_TIMEOUT_MSEC, 2000)  # a wedged camera fails a read instead of blocking 10 s
         ok, image = cap.read()
         if not ok or image is None:
             cap.release()

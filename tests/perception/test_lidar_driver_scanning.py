@@ -81,3 +81,20 @@ def test_invalid_settings_are_rejected() -> None:
         LidarSettings(baudrate=0).validate()
     with pytest.raises(ValueError):
         LidarSettings(motor_pwm=5000).validate()
+
+
+def test_stopped_driver_can_start_again() -> None:
+    device = RplidarDevice(ring_scan(), scan_hz=20)
+    revolutions = []
+    driver = LidarDriver(LidarSettings(port=device.port, **FAST), revolutions.append).start()
+    try:
+        wait_until(lambda: len(revolutions) >= 2, 10, "first revolutions")
+        driver.stop()
+        assert device.motor_pwm == 0 and not device.scanning
+        count = len(revolutions)
+        driver.start()
+        wait_until(lambda: len(revolutions) >= count + 2, 10, "revolutions after the restart")
+        assert device.motor_pwm == 660 and driver.status().state == "scanning"
+    finally:
+        driver.stop()
+        device.close()
