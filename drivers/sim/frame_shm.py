@@ -35,6 +35,7 @@ SEQ_OFFSET = 24
 STAMP_OFFSET = 32
 PIXELS_OFFSET = 40
 _U64 = struct.Struct("<Q")
+REPLACE_CHECK_S = 0.2
 
 
 class FrameFormatError(ValueError):
@@ -126,6 +127,7 @@ class FrameReader:
         self._file = None
         self._map: mmap.mmap | None = None
         self._inode: tuple[int, int] | None = None
+        self._checked = 0.0
         self.width = self.height = self.channels = 0
         self._open()
 
@@ -166,9 +168,15 @@ class FrameReader:
         return int(_U64.unpack_from(self._map, SEQ_OFFSET)[0])
 
     def latest_number(self) -> int:
-        """Number of the newest complete frame (0 = none yet); follows a replaced file."""
-        if self._replaced():
-            self._open()
+        """Number of the newest complete frame (0 = none yet); follows a replaced file.
+
+        Cheap enough to poll: the file's identity is checked at most every REPLACE_CHECK_S seconds.
+        """
+        now = time.monotonic()
+        if self._map is None or now - self._checked >= REPLACE_CHECK_S:
+            self._checked = now
+            if self._map is None or self._replaced():
+                self._open()
         return self.sequence // 2
 
     def read(self, retries: int = 50) -> SharedFrame | None:
