@@ -300,11 +300,17 @@ function cameraCard(cleanup) {
       frame.append(h('p.video-off', 'Video stream is off.'));
       return;
     }
-    const img = h('img#video-img', { alt: `${STREAMS[kind].label} stream`, src: streamUrl(kind), width: 480, height: 360 });
+    const img = h('img#video-img', { alt: `${STREAMS[kind].label} stream`, width: 480, height: 360 });
     img.addEventListener('error', () => {
+      if (!img.getAttribute('src')) return;
       frame.replaceChildren(h('p.video-off', `No ${STREAMS[kind].label.toLowerCase()} stream. Check the sensor connection (side panel).`));
     });
     frame.append(img);
+    // An MJPEG stream never finishes loading: start it after the page's load event, or the
+    // browser would show the page as loading forever.
+    const src = streamUrl(kind);
+    if (document.readyState === 'complete') img.src = src;
+    else window.addEventListener('load', () => { if (img.isConnected) img.src = src; }, { once: true });
   };
   toggle.addEventListener('change', () => { on = toggle.checked; store.set('videoOn', on); render(); });
   for (const label of radios) {
