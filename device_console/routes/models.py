@@ -68,7 +68,8 @@ async def _sensor_status(console: Any) -> SensorStatus | None:
 async def models(console: ConsoleDep) -> dict[str, Any]:
     status = await _sensor_status(console)
     installed = await anyio.to_thread.run_sync(console.models.installed)
-    enabled, disabled = [], []
+    enabled: list[dict[str, Any]] = []
+    disabled: list[dict[str, Any]] = []
     for model in installed:
         if model.metadata is None:
             continue  # metadata errors: omitted, as the original
