@@ -25,7 +25,7 @@ def test_revolutions_arrive_with_every_measurement(tmp_path) -> None:
         assert [n[0] for n in rev.nodes] == [a * 2.0 for a in range(180)]
         assert [n[1] for n in rev.nodes] == [500.0 + a for a in range(180)]
         assert {n[2] for n in rev.nodes} == {30}
-        assert 0.02 < rev.duration_s < 0.2
+        assert 0.02 < rev.duration_s < 1.0  # 20 Hz device: ~0.05 s
         assert abs(time.time_ns() - rev.start_ns) < 2_000_000_000
         status = driver.status()
         assert status.state == "scanning" and status.info["model"] == 0x18 and status.health == ("Good", 0)
