@@ -34,17 +34,17 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for, pure_pursuit_steering  # noqa: E402
+from drivers.sim.closed_loop import Policy, camera_images, drive  # noqa: E402
+from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, pure_pursuit_steering  # noqa: E402
 from drivers.sim.world import Simulation  # noqa: E402
 from inference.preprocess import GREY, camera_plane  # noqa: E402
 from inference.tfgraph import ShallowNetworkSpec, model_metadata, shallow_graph_bytes  # noqa: E402
@@ -57,19 +57,20 @@ SPEC = ShallowNetworkSpec(sensors=(SENSOR,), training_algorithm="clipped_ppo", a
                           num_actions=len(STEERING), conv_layers=((16, 8, 4), (32, 4, 2), (32, 3, 1)),
                           middleware_units=64)
 IMAGE_W, IMAGE_H = 160, 120
-CAMERA_FPS = 15.0
-PHYSICS_DT = 0.01
 THROTTLE = 0.5  # what navigation sends for SPEED at max speed 50 %
 LOOKAHEAD = 0.4
 DEFAULT_OUTPUT = ROOT / "sample_models" / "sim_loop_model.tar.gz"
 
 
 # ---- observations and the expert ------------------------------------------------------------------
+def grey(images: Sequence[np.ndarray]) -> np.ndarray:
+    """The model input from the camera node's resized image: float32 (120, 160) grey 0..255."""
+    return camera_plane(images[0], IMAGE_W, IMAGE_H, GREY)
+
+
 def observe(sim: Simulation) -> np.ndarray:
-    """The model input for the current pose: exactly the car's image path, float32 (120, 160) 0..255."""
-    frame = sim.render(0)
-    small = cv2.resize(frame, (IMAGE_W, IMAGE_H), interpolation=cv2.INTER_LINEAR)
-    return camera_plane(small, IMAGE_W, IMAGE_H, GREY)
+    """The model input for the current pose, through the car's image path."""
+    return grey(camera_images(sim))
 
 
 def expert_steering(sim: Simulation) -> float:
@@ -236,36 +237,38 @@ def train(net: Net, xs: np.ndarray, ys: np.ndarray, epochs: int, rng: np.random.
 
 
 # ---- driving --------------------------------------------------------------------------------------
-Policy = Callable[[np.ndarray, Simulation], int]
+def net_policy(net: Net) -> Policy:
+    def policy(images: Sequence[np.ndarray]) -> tuple[float, float]:
+        return STEERING[net.act(grey(images))] / 30.0, THROTTLE
+
+    return policy
 
 
-def drive(sim: Simulation, policy: Policy, seconds: float, servo_cal: dict[str, int] | None = None,
-          record: list[tuple[np.ndarray, np.ndarray]] | None = None, expert_mix: float = 0.0,
-          rng: np.random.Generator | None = None) -> None:
-    """Closed loop at the camera rate: frame -> action -> PWM applied one frame later."""
-    servo = servo_cal or DEFAULT_CALIBRATION["Servo"]
-    motor = DEFAULT_CALIBRATION["Motor"]
-    steps_per_frame = int(round(1.0 / CAMERA_FPS / PHYSICS_DT))
-    pending = (duty_for(0.0, motor), duty_for(0.0, servo))
-    for _ in range(int(seconds * CAMERA_FPS)):
-        obs = observe(sim)
-        if record is not None:
-            record.append((obs, soft_target(expert_steering(sim))))
-        if rng is not None and rng.uniform() < expert_mix:
-            angle = expert_steering(sim)
-            action = int(np.argmin(np.abs(np.array(STEERING) - angle)))
-        else:
-            action = policy(obs, sim)
-        command = (duty_for(THROTTLE, motor), duty_for(STEERING[action] / 30.0, servo))
-        for k in range(steps_per_frame):
-            if k == 1:  # inference + messaging latency: the new command lands one physics step later
-                pending = command
-            sim.step(PHYSICS_DT, *pending)
+def dagger_run(sim: Simulation, net: Net, seconds: float, record: list[tuple[np.ndarray, np.ndarray]],
+               expert_mix: float, rng: np.random.Generator) -> None:
+    """Drive with the learned policy (or, with probability `expert_mix`, the expert); every frame
+    is stored with the expert's label."""
+    learned = net_policy(net)
+    expert = {"angle": 0.0}
+
+    def on_frame(s: Simulation, images: list[np.ndarray]) -> None:
+        expert["angle"] = expert_steering(s)
+        record.append((grey(images), soft_target(expert["angle"])))
+
+    def policy(images: Sequence[np.ndarray]) -> tuple[float, float]:
+        if rng.uniform() < expert_mix:
+            return min(STEERING, key=lambda a: abs(a - expert["angle"])) / 30.0, THROTTLE
+        return learned(images)
+
+    # the node graph's latency varies: train on 10..60 ms between the frame and the new pulses
+    drive(sim, policy, seconds, on_frame=on_frame, latency_steps=int(rng.integers(1, 7)))
 
 
-def lap_check(policy: Policy, seconds: float = 20.0, servo_cal: dict[str, int] | None = None) -> dict[str, float]:
+def lap_check(policy: Policy, seconds: float = 20.0,
+              calibration: Mapping[str, Mapping[str, int]] = DEFAULT_CALIBRATION) -> dict[str, float]:
+    """Laps and off-track events of `policy` driving the loop for `seconds` (simulated)."""
     sim = Simulation.create("loop", lidar=False, reset_after=1.0)
-    drive(sim, policy, seconds, servo_cal)
+    drive(sim, policy, seconds, calibration)
     ref = sim.referee
     assert ref is not None
     return {"laps": ref.laps, "off_track": ref.off_track, "last_lap_s": ref.last_lap_s or float("nan")}
@@ -290,27 +293,31 @@ def archive_bytes(graph: bytes, metadata: dict) -> bytes:
     return out.getvalue()
 
 
-def verify_with_engine(archive: Path, log: Callable[[str], None] = print) -> dict[str, float]:
-    """Drive the loop with the real OpenVINO engine + navigation maths from the archive."""
+def engine_policy(graph: Path) -> Policy:
+    """The real OpenVINO engine + the navigation node's maths (max speed 50 %) as a policy."""
     from inference.engine import InferenceEngine
-    from inference.models import import_model
     from inference.navigation import load_action_space
     from inference.preprocess import build_inputs
 
+    engine = InferenceEngine.load(graph)
+    space, err, msg = load_action_space(graph, 1)
+    if err:
+        raise RuntimeError(f"action space: {msg}")
+
+    def policy(images: Sequence[np.ndarray]) -> tuple[float, float]:
+        out = engine.infer(build_inputs(engine.inputs, list(images), []))
+        return space.servo_command(list(enumerate(out.tolist())), 0.5)
+
+    return policy
+
+
+def verify_with_engine(archive: Path, log: Callable[[str], None] = print) -> dict[str, float]:
+    """Import the archive like the console does and drive the loop with the OpenVINO engine."""
+    from inference.models import import_model
+
     with tempfile.TemporaryDirectory() as tmp:
         result = import_model(archive, Path(tmp) / "artifacts")
-        engine = InferenceEngine.load(result.graph)
-        space, err, msg = load_action_space(result.graph, 1)
-        if err:
-            raise RuntimeError(f"action space: {msg}")
-
-        def policy(obs: np.ndarray, _sim: Simulation) -> int:
-            frame = np.repeat(obs.astype(np.uint8)[..., None], 3, axis=2)
-            out = engine.infer(build_inputs(engine.inputs, [frame], []))
-            angle, _throttle = space.servo_command(list(enumerate(out.tolist())), 0.5)
-            return int(np.argmin(np.abs(np.array(STEERING) / 30.0 - angle)))
-
-        stats = lap_check(policy)
+        stats = lap_check(engine_policy(result.graph))
         log(f"OpenVINO engine on the loop: {stats}")
         return stats
 
@@ -319,10 +326,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--samples", type=int, default=6000, help="random-pose frames for the first fit")
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--dagger", type=int, default=3, help="DAgger rounds")
-    p.add_argument("--verify", action="store_true", help="drive a lap with the OpenVINO engine afterwards")
+    p.add_argument("--samples", type=int, default=4000, help="random-pose frames for the first fit")
+    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--dagger", type=int, default=2, help="DAgger rounds")
+    p.add_argument("--check-seconds", type=float, default=20.0,
+                   help="simulated seconds of the numpy policy's lap check (0 = skip)")
+    p.add_argument("--verify", action="store_true", help="drive the loop with the OpenVINO engine afterwards")
     args = p.parse_args(argv)
     t0 = time.monotonic()
     rng = np.random.default_rng(args.seed)
@@ -332,26 +341,20 @@ def main(argv: list[str] | None = None) -> int:
     net = Net(SPEC, rng)
     print("training ...")
     train(net, xs, ys, args.epochs, rng)
-
-    def policy(obs: np.ndarray, _sim: Simulation) -> int:
-        return net.act(obs)
-
     for round_ in range(args.dagger):
         record: list[tuple[np.ndarray, np.ndarray]] = []
         for run in range(3):
-            dsim = Simulation.create("loop", lidar=False, reset_after=0.5,
-                                     start_s=float(rng.uniform(0, dsim_len())) if run else 0.0)
-            drive(dsim, policy, 15.0, record=record, expert_mix=0.5 * 0.5**round_, rng=rng)
+            start_s = float(rng.uniform(0, sim.track.length)) if run else 0.0
+            dsim = Simulation.create("loop", lidar=False, reset_after=0.5, start_s=start_s)
+            dagger_run(dsim, net, 15.0, record, expert_mix=0.5 * 0.5**round_, rng=rng)
         xs = np.concatenate([xs, np.stack([r[0] for r in record])])
         ys = np.concatenate([ys, np.stack([r[1] for r in record])])
-        print(f"DAgger round {round_ + 1}: {len(record)} new frames, {len(xs)} in all; "
-              f"policy now: {lap_check(policy)}")
+        print(f"DAgger round {round_ + 1}: {len(record)} new frames, {len(xs)} in all")
         train(net, xs, ys, max(2, args.epochs // 2), rng, lr=5e-4)
-    stats = lap_check(policy)
-    print(f"numpy policy on the loop: {stats}")
+    if args.check_seconds > 0:
+        print(f"numpy policy on the loop: {lap_check(net_policy(net), args.check_seconds)}")
     graph = shallow_graph_bytes(SPEC, net.w)
-    metadata = model_metadata(SPEC, ACTION_SPACE)
-    data = archive_bytes(graph, metadata)
+    data = archive_bytes(graph, model_metadata(SPEC, ACTION_SPACE))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     from runtime.atomic import atomic_write_bytes
 
@@ -360,12 +363,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify:
         verify_with_engine(args.output)
     return 0
-
-
-def dsim_len() -> float:
-    from drivers.sim.track import make_track
-
-    return make_track("loop").length
 
 
 if __name__ == "__main__":

@@ -200,14 +200,17 @@ class Track:
         pts = np.atleast_2d(np.asarray(points, dtype=np.float64))
         loop = self._loop_points()
         a_all, b_all = loop[:-1], loop[1:]
-        idx = np.arange(len(a_all))
+        n = len(a_all)
+        idx = np.arange(n)
         if hint_s is not None and window < self.length / 2:
-            ds = self._cum[:-1] - float(hint_s)
+            lo_s, hi_s = float(hint_s) - window, float(hint_s) + window
             if self.closed:
-                ds = (ds + self.length / 2) % self.length - self.length / 2
-            idx = idx[np.abs(ds) <= window]
-            if idx.size == 0:
-                idx = np.arange(len(a_all))
+                lo_s, hi_s = lo_s % self.length, hi_s % self.length
+            else:
+                lo_s, hi_s = max(lo_s, 0.0), min(hi_s, self.length)
+            i0 = min(max(int(np.searchsorted(self._cum, lo_s, side="right")) - 1, 0), n - 1)
+            i1 = min(max(int(np.searchsorted(self._cum, hi_s, side="right")) - 1, 0), n - 1)
+            idx = np.arange(i0, i1 + 1) if i1 >= i0 else np.concatenate([np.arange(i0, n), np.arange(0, i1 + 1)])
         a, b = a_all[idx], b_all[idx]
         ab = b - a
         ab2 = np.maximum((ab**2).sum(axis=1), 1e-12)

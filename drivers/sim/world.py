@@ -13,6 +13,8 @@ One process that stands in for the car's hardware at the kernel boundary:
   once, `<sim_dir>/status.json` (~10 Hz: laps, lap timer, off-track events, pose, trail) and
   `<sim_dir>/leds.json` (tail light, status LEDs).
 
+SIGUSR1 puts the car back on the start line and starts a new session (laps, off-track count, trail).
+
 `Simulation` holds the pure-Python world (vehicle + referee + renderers + LiDAR) so it can be stepped
 without any I/O (tests, the sample-model script); `World` adds the files and devices.
 """
@@ -20,6 +22,7 @@ without any I/O (tests, the sample-model script); `World` adds the files and dev
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -42,6 +45,7 @@ from drivers.sim.vehicle import Battery, PhysicalCar, Vehicle
 log = logging.getLogger("drivers.sim.world")
 
 PHYSICS_HZ = 100.0
+PWM_HZ = 50.0  # the servo PWM period is 20 ms
 STATUS_HZ = 10.0
 THROTTLE_CHANNEL = 0
 STEERING_CHANNEL = 1
@@ -142,16 +146,49 @@ class Simulation:
         }
 
 
+def _replace_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")))
+    os.replace(tmp, path)
+
+
 class SysfsActuators:
     """Reads what the drivers wrote into the (simulated) sysfs tree: PWM duties and GPIO values."""
+
+    REOPEN_S = 1.0  # re-open cached files this often (a file replaced by a new inode is noticed)
 
     def __init__(self, sysfs: Path) -> None:
         self.sysfs = Path(sysfs)
         self._last: dict[Path, int] = {}
+        self._chip_dir: Path | None = None
+        self._gpio_paths: dict[int, Path] = {}
+        self._fds: dict[Path, int] = {}
+        self._opened_at = time.monotonic()
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _read_text(self, path: Path) -> str:
+        """Like reading a sysfs attribute: pread from offset 0 on a cached descriptor."""
+        now = time.monotonic()
+        if now - self._opened_at > self.REOPEN_S:
+            self.close()
+            self._opened_at = now
+        fd = self._fds.get(path)
+        if fd is None:
+            fd = os.open(path, os.O_RDONLY)
+            self._fds[path] = fd
+        try:
+            return os.pread(fd, 64, 0).decode("ascii", "replace")
+        except OSError:
+            os.close(self._fds.pop(path))
+            raise
 
     def _read_int(self, path: Path) -> int | None:
         try:
-            text = path.read_text().strip()
+            text = self._read_text(path).strip()
         except OSError:
             self._last.pop(path, None)
             return None
@@ -165,9 +202,12 @@ class SysfsActuators:
         return value
 
     def _chip(self) -> Path:
+        """The servo PWM chip, found like the servo driver finds it (cached while it exists)."""
         from drivers.pwm import find_pwm_chip
 
-        return find_pwm_chip(self.sysfs)
+        if self._chip_dir is None or not self._chip_dir.exists():
+            self._chip_dir = find_pwm_chip(self.sysfs)
+        return self._chip_dir
 
     def duty(self, channel: int) -> int | None:
         """Pulse width in ns of an exported channel, None when the channel is not configured."""
@@ -184,8 +224,12 @@ class SysfsActuators:
     def gpio(self, number: int) -> int | None:
         from drivers.gpio import SysfsGpio
 
-        kernel = SysfsGpio(self.sysfs).kernel_number(number)
-        return self._read_int(self.sysfs / "class" / "gpio" / f"gpio{kernel}" / "value")
+        path = self._gpio_paths.get(number)
+        if path is None or not path.exists():
+            kernel = SysfsGpio(self.sysfs).kernel_number(number)
+            path = self.sysfs / "class" / "gpio" / f"gpio{kernel}" / "value"
+            self._gpio_paths[number] = path
+        return self._read_int(path)
 
     def servo_powered(self) -> bool:
         """GPIO 436 low = servo and ESC powered (as the original servo node drives it)."""
@@ -243,8 +287,13 @@ class World:
         self._lidar_link: Path | None = None
         self._scan_phase = 0.0
         self._last_gauge: int | None = None
+        self._last_leds: dict[str, Any] | None = None
         self.frames = 0
         self.render_cpu_s = 0.0
+        self._tick = 0
+        self._read_every = max(1, int(round(config.physics_hz / PWM_HZ)))
+        self._inputs: tuple[int | None, int | None, bool] | None = None
+        self._reset_requested = False
 
     # ---- set-up / tear-down ---------------------------------------------------------------------
     def open(self) -> None:
@@ -288,6 +337,7 @@ class World:
         return self.sim.lidar.scan(x, y, yaw, self._scan_phase)
 
     def close(self) -> None:
+        self.actuators.close()
         for writer in self._writers:
             writer.close()
         self._writers.clear()
@@ -305,11 +355,31 @@ class World:
     def stop(self) -> None:
         self._stop.set()
 
+    def request_reset(self) -> None:
+        """Put the car back on the start line and start a new session (laps, off-track, trail),
+        at the next physics step (safe to call from a signal handler: SIGUSR1)."""
+        self._reset_requested = True
+
+    def _reset(self) -> None:
+        self._reset_requested = False
+        old = self.sim.referee
+        assert old is not None
+        self.sim.referee = Referee(self.sim.track, reset_after=old.reset_after)
+        self.sim.referee.start(self.sim.vehicle, 0.0)
+        self.sim.vehicle.state.speed = 0.0
+        log.info("reset: the car is back on the start line, new session")
+
     # ---- periodic work --------------------------------------------------------------------------
     def _physics(self, dt: float) -> None:
+        if self._reset_requested:
+            self._reset()
         act = self.actuators
-        powered = act.servo_powered()
-        events = self.sim.step(dt, act.duty(THROTTLE_CHANNEL), act.duty(STEERING_CHANNEL), powered)
+        self._tick += 1
+        if self._tick % self._read_every == 0 or self._inputs is None:
+            # servos and ESCs take a new pulse width once per 20 ms PWM period
+            self._inputs = (act.duty(THROTTLE_CHANNEL), act.duty(STEERING_CHANNEL), act.servo_powered())
+        throttle, steering, powered = self._inputs
+        events = self.sim.step(dt, throttle, steering, powered)
         st = self.sim.vehicle.state
         self._pose = (st.x, st.y, st.yaw)
         for ev in events:
@@ -325,10 +395,13 @@ class World:
         self.render_cpu_s += time.process_time() - t0
 
     def _write_status(self) -> None:
-        from runtime.atomic import atomic_write_json
-
-        atomic_write_json(self.sim_dir / STATUS_FILE, self.sim.status(), indent=None)
-        atomic_write_json(self.sim_dir / LEDS_FILE, self.actuators.leds(), indent=None)
+        # replaced atomically (readers never see half a file) but not fsynced: it is live state,
+        # rewritten 10 times a second, not something that must survive a power cut
+        _replace_json(self.sim_dir / STATUS_FILE, self.sim.status())
+        leds = self.actuators.leds()
+        if leds != self._last_leds:
+            _replace_json(self.sim_dir / LEDS_FILE, leds)
+            self._last_leds = leds
         self._write_gauge()
 
     def _write_gauge(self) -> None:
@@ -409,6 +482,7 @@ def main(argv: list[str] | None = None, ready: Callable[[World], None] | None = 
     world = World(cfg)
     signal.signal(signal.SIGINT, lambda *_: world.stop())
     signal.signal(signal.SIGTERM, lambda *_: world.stop())
+    signal.signal(signal.SIGUSR1, lambda *_: world.request_reset())
     world.open()
     log.info("track %s (%.2f m), camera %dx%d at %g fps%s, sim dir %s, sysfs %s", world.sim.track.name,
              world.sim.track.length, cfg.width, cfg.height, cfg.fps, " stereo" if cfg.stereo else "",

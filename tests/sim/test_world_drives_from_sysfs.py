@@ -82,3 +82,27 @@ def test_tail_light_duties_are_visible(world):
                3, "the tail light colour in leds.json")
     SysfsGpio(world.sysfs).pin(450).write(1)  # power LED red channel
     wait_until(lambda: read_leds(world.sim_dir)["status_leds"]["power"] == [1, 0, 0], 3, "the power LED")
+
+
+def test_sigusr1_puts_the_car_back_on_the_start_line(world):
+    import signal
+
+    start = _status(world)["pose"]
+    pwm = SysfsPwm(sysfs=world.sysfs)
+    for channel in (0, 1):
+        pwm.configure(channel)
+    SysfsGpio(world.sysfs).pin(SERVO_POWER_GPIO).write(0)
+    pwm.set_duty(1, CAR.servo_right_ns)
+    pwm.set_duty(0, CAR.esc_forward_full_ns)
+    wait_until(lambda: _status(world)["off_track"] >= 1, 5, "the car to leave the track")
+    pwm.set_duty(0, CAR.esc_neutral_ns)
+    wait_until(lambda: abs(_status(world)["speed"]) < 0.001, 3, "the car to stop")
+    world.proc.proc.send_signal(signal.SIGUSR1)
+
+    def back() -> bool:
+        s = _status(world)
+        return (s["off_track"] == 0 and s["laps"] == 0 and len(s["trail"]) <= 2
+                and all(abs(s["pose"][k] - start[k]) < 1e-3 for k in ("x", "y", "yaw")))
+
+    wait_until(back, 3, "a fresh session with the car on the start line")
+    assert "reset: the car is back on the start line" in world.proc.log_text()
