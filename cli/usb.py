@@ -3,6 +3,8 @@
     deepracer usb process DIR [--leds auto|gpio|none] [--artifacts-dir DIR]
         process a mounted drive (or any folder) exactly as the USB provisioner does when a stick is
         plugged in: wifi-creds.txt, then models/, then device-status.txt
+    deepracer usb serve [--drives-dir DIR] [--leds MODE]
+        run the USB provisioner service in the foreground (systemd: deepracer-usb-provisioner.service)
     deepracer usb status [--json]
         what the USB provisioner service is doing (drives mounted, last result)
 """
@@ -27,9 +29,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="where models are installed (default: <state dir>/artifacts)")
     proc.add_argument("-v", "--verbose", action="store_true")
     proc.set_defaults(func=process)
+    serve = usb_sub.add_parser("serve", help="run the USB provisioner service (what systemd starts)")
+    serve.add_argument("--drives-dir", default=None, help="sub-folders of DIR are drives (simulated car, tests)")
+    serve.add_argument("--leds", choices=("auto", "gpio", "none"), default=None)
+    serve.add_argument("--log-level", default=None)
+    serve.set_defaults(func=_serve)
     status = usb_sub.add_parser("status", help="state of the USB provisioner service")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=show_status)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from usb_wifi_provisioner.service import main
+
+    argv: list[str] = []
+    for option in ("drives_dir", "leds", "log_level"):
+        value = getattr(args, option)
+        if value:
+            argv += ["--" + option.replace("_", "-"), str(value)]
+    return main(argv, prog="deepracer usb serve")
 
 
 def process(args: argparse.Namespace) -> int:

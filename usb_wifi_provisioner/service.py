@@ -135,8 +135,25 @@ class ProvisionerService:
         self.engine.stop()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m usb_wifi_provisioner", description=__doc__,
+def sd_notify(state: str) -> None:
+    """Tell systemd (Type=notify) that the service is ready; a no-op outside systemd."""
+    import socket
+
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(state.encode())
+    except OSError as exc:
+        log.debug("sd_notify failed: %s", exc)
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m usb_wifi_provisioner") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drives-dir", type=Path, default=None)
     parser.add_argument("--leds", choices=LED_MODES, default=None)
@@ -162,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = ProvisionerService(settings, drives_dir=args.drives_dir)
     try:
         service.start()
+        sd_notify("READY=1")
         stop.wait()
+        sd_notify("STOPPING=1")
         log.info("stopping")
     finally:
         service.stop()
