@@ -58,7 +58,7 @@ def test_install_upgrade_uninstall(root: Path):
         assert wants.is_symlink() and wants.readlink() == Path("/etc/systemd/system") / unit
     # service account
     assert SERVICE_USER in users(root)
-    assert f"video:x:" in (root / "etc/group").read_text()
+    assert "video:x:" in (root / "etc/group").read_text()
     manifest = json.loads((prefix / "install-manifest.json").read_text())
     assert manifest["service_user_created"] is True and manifest["units"] == list(UNITS)
     # state untouched, missing folders created
