@@ -1,0 +1,1 @@
+"""ctrl_pkg: the vehicle state machine (manual, autonomous, calibration) and emergency stop."""

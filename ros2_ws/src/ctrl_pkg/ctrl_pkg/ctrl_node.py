@@ -1,0 +1,396 @@
+"""ctrl_node: the manual / autonomous / calibration state machine of the car.
+
+Thin adapter over `ctrl_pkg.state_machine.CtrlStateMachine`: drive topics in, servo topics out,
+the original services, the model-load sequence through the optimizer / inference / navigation
+services, and the emergency stop (`/ctrl_pkg/emergency_stop`, std_srvs/Trigger). See README.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from builtin_interfaces.msg import Time
+from deepracer_interfaces_pkg.msg import ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.srv import (
+    ActiveStateSrv,
+    EnableStateSrv,
+    GetCalibrationSrv,
+    GetCtrlModesSrv,
+    GetLedCtrlSrv,
+    GetModelLoadingStatusSrv,
+    InferenceStateSrv,
+    LoadModelSrv,
+    ModelOptimizeSrv,
+    ModelStateSrv,
+    NavThrottleSrv,
+    ServoGPIOSrv,
+    SetCalibrationSrv,
+    SetLedCtrlSrv,
+    VideoStateSrv,
+)
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.client import Client
+from rclpy.duration import Duration
+from rclpy.node import Node
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from std_srvs.srv import Trigger
+
+from calibration.maths import CalibrationError, validate_ordering
+from ctrl_pkg.state_machine import MODES, CtrlStateMachine, ModelLoadRequest, ServiceError
+
+SERVO_GPIO_ENABLE = 0
+SERVO_GPIO_DISABLE = 1
+
+
+def command_qos(deadline_s: float = 0.0) -> QoSProfile:
+    """ServoCtrlMsg between ctrl and servo: BEST_EFFORT KeepLast(1) (+ an offered deadline)."""
+    qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
+    if deadline_s > 0:
+        qos.deadline = Duration(nanoseconds=int(deadline_s * 1e9))
+    return qos
+
+
+class _RosPorts:
+    """CtrlPorts implemented with the node's publishers and service clients."""
+
+    def __init__(self, node: CtrlNode) -> None:
+        self.node = node
+
+    def publish_servo(self, angle: float, throttle: float) -> None:
+        self.node.servo_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
+
+    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None:
+        stamp = Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000)
+        self.node.servo_stamped_pub.publish(
+            ServoCtrlStampedMsg(source_stamp=stamp, angle=float(angle), throttle=float(throttle)))
+
+    def publish_raw(self, angle: float, throttle: float) -> None:
+        self.node.raw_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
+
+    def request_servo_power(self, enabled: bool) -> None:
+        request = ServoGPIOSrv.Request(enable=SERVO_GPIO_ENABLE if enabled else SERVO_GPIO_DISABLE)
+        self.node.fire(self.node.servo_gpio_client, request, "servo_gpio")
+
+    def request_inference(self, start: bool) -> None:
+        request = InferenceStateSrv.Request(start=1 if start else 0, task_type=0)
+        self.node.fire(self.node.inference_state_client, request, "inference_state", quiet_if_missing=True)
+
+    def inference_state(self, start: bool) -> int:
+        response = self.node.call(self.node.inference_state_client,
+                                  InferenceStateSrv.Request(start=1 if start else 0, task_type=0))
+        return int(response.error)
+
+    def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]:
+        srv = ModelOptimizeSrv.Request(
+            model_name=request.model_name, model_metadata_sensors=list(request.model_metadata_sensors),
+            training_algorithm=request.training_algorithm, img_format=request.img_format,
+            width=request.width, height=request.height, num_channels=request.num_channels,
+            lidar_channels=request.lidar_channels, platform=request.platform)
+        response = self.node.call(self.node.optimizer_client, srv, timeout=self.node.optimizer_timeout)
+        return str(response.artifact_path), int(response.error)
+
+    def _load_request(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Any:
+        return LoadModelSrv.Request(artifact_path=artifact_path, task_type=0,
+                                    pre_process_type=pre_process_type, action_space_type=action_space_type)
+
+    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
+        response = self.node.call(self.node.load_model_client,
+                                  self._load_request(artifact_path, pre_process_type, action_space_type),
+                                  timeout=self.node.optimizer_timeout)
+        return int(response.error)
+
+    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
+        response = self.node.call(self.node.action_space_client,
+                                  self._load_request(artifact_path, pre_process_type, action_space_type))
+        return int(response.error)
+
+
+class CtrlNode(Node):
+    """Vehicle state machine.
+
+    Subscribes: /webserver_pkg/manual_drive, /deepracer_navigation_pkg/auto_drive,
+    /deepracer_navigation_pkg/auto_drive_stamped, /webserver_pkg/calibration_drive.
+    Publishes: /ctrl_pkg/servo_msg, /ctrl_pkg/servo_msg_stamped, /ctrl_pkg/raw_pwm.
+    Services: /ctrl_pkg/{vehicle_state, enable_state, emergency_stop, get_car_cal, set_car_cal,
+    get_car_led, set_car_led, model_state, is_model_loading, autonomous_throttle, get_ctrl_modes}.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("namespace", "ctrl_pkg")
+        super().__init__("ctrl_node", **kwargs)
+        self.service_timeout = float(self.declare_parameter("service_timeout", 10.0).value)
+        self.optimizer_timeout = float(self.declare_parameter("optimizer_timeout", 300.0).value)
+        command_deadline = float(self.declare_parameter("command_deadline", 0.5).value)
+        self.activate_camera = bool(self.declare_parameter("activate_camera", True).value)
+
+        self._command_group = MutuallyExclusiveCallbackGroup()
+        self._service_group = ReentrantCallbackGroup()
+        self._client_group = ReentrantCallbackGroup()
+
+        self.servo_pub = self.create_publisher(ServoCtrlMsg, "/ctrl_pkg/servo_msg", command_qos(command_deadline))
+        self.servo_stamped_pub = self.create_publisher(ServoCtrlStampedMsg, "/ctrl_pkg/servo_msg_stamped",
+                                                       command_qos())
+        self.raw_pub = self.create_publisher(ServoCtrlMsg, "/ctrl_pkg/raw_pwm", command_qos())
+
+        def client(srv_type: Any, name: str) -> Client:
+            return self.create_client(srv_type, name, callback_group=self._client_group)
+
+        self.servo_gpio_client = client(ServoGPIOSrv, "/servo_pkg/servo_gpio")
+        self.servo_get_cal_client = client(GetCalibrationSrv, "/servo_pkg/get_calibration")
+        self.servo_set_cal_client = client(SetCalibrationSrv, "/servo_pkg/set_calibration")
+        self.servo_get_led_client = client(GetLedCtrlSrv, "/servo_pkg/get_led_state")
+        self.servo_set_led_client = client(SetLedCtrlSrv, "/servo_pkg/set_led_state")
+        self.optimizer_client = client(ModelOptimizeSrv, "/model_optimizer_pkg/model_optimizer_server")
+        self.load_model_client = client(LoadModelSrv, "/inference_pkg/load_model")
+        self.inference_state_client = client(InferenceStateSrv, "/inference_pkg/inference_state")
+        self.nav_throttle_client = client(NavThrottleSrv, "/deepracer_navigation_pkg/navigation_throttle")
+        self.action_space_client = client(LoadModelSrv, "/deepracer_navigation_pkg/load_action_space")
+        self.media_client = client(VideoStateSrv, "/camera_pkg/media_state")
+
+        self.machine = CtrlStateMachine(_RosPorts(self), log=self._log)
+
+        qos = command_qos()
+        self.create_subscription(ServoCtrlMsg, "/webserver_pkg/manual_drive",
+                                 self._on_manual, qos,
+                                 callback_group=self._command_group)
+        self.create_subscription(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive",
+                                 self._on_auto, qos,
+                                 callback_group=self._command_group)
+        self.create_subscription(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped",
+                                 self._on_auto_stamped, qos, callback_group=self._command_group)
+        self.create_subscription(ServoCtrlMsg, "/webserver_pkg/calibration_drive",
+                                 self._on_calibration, qos,
+                                 callback_group=self._command_group)
+
+        def service(srv_type: Any, name: str, handler: Any) -> None:
+            self.create_service(srv_type, f"/ctrl_pkg/{name}", handler, callback_group=self._service_group)
+
+        service(ActiveStateSrv, "vehicle_state", self._vehicle_state)
+        service(EnableStateSrv, "enable_state", self._enable_state)
+        service(Trigger, "emergency_stop", self._emergency_stop)
+        service(GetCalibrationSrv, "get_car_cal", self._get_car_cal)
+        service(SetCalibrationSrv, "set_car_cal", self._set_car_cal)
+        service(GetLedCtrlSrv, "get_car_led", self._get_car_led)
+        service(SetLedCtrlSrv, "set_car_led", self._set_car_led)
+        service(ModelStateSrv, "model_state", self._model_state)
+        service(GetModelLoadingStatusSrv, "is_model_loading", self._is_model_loading)
+        service(NavThrottleSrv, "autonomous_throttle", self._autonomous_throttle)
+        service(GetCtrlModesSrv, "get_ctrl_modes", self._get_ctrl_modes)
+
+        self._camera_active = False
+        self._camera_pending = False
+        self.create_timer(1.0, self._camera_tick, callback_group=self._command_group)
+        self.get_logger().info(f"ctrl_node started: {self.machine.describe()}; "
+                               "press start (enable_state true) to drive")
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _log(self, level: str, message: str) -> None:
+        # one call site per severity: rclpy refuses a severity change at the same call site
+        logger = self.get_logger()
+        if level == "error":
+            logger.error(message)
+        elif level == "warn":
+            logger.warning(message)
+        else:
+            logger.info(message)
+
+    def call(self, client: Client, request: Any, timeout: float | None = None) -> Any:
+        """Blocking service call usable from any callback or thread (ServiceError on failure)."""
+        limit = self.service_timeout if timeout is None else timeout
+        if not client.service_is_ready() and not client.wait_for_service(timeout_sec=min(limit, 2.0)):
+            raise ServiceError(f"service {client.srv_name} is not available")
+        future = client.call_async(request)
+        done = threading.Event()
+        future.add_done_callback(lambda _f: done.set())
+        if not done.wait(limit):
+            client.remove_pending_request(future)
+            raise ServiceError(f"service {client.srv_name} did not answer within {limit:g} s")
+        if future.exception() is not None:
+            raise ServiceError(f"service {client.srv_name} failed: {future.exception()}")
+        return future.result()
+
+    def fire(self, client: Client, request: Any, what: str, quiet_if_missing: bool = False) -> None:
+        """Fire-and-forget call; failures are logged."""
+        if not client.service_is_ready():
+            if not quiet_if_missing:
+                self.get_logger().warning(f"{what}: {client.srv_name} not available")
+            return
+        future = client.call_async(request)
+
+        def done(f: Any) -> None:
+            exc = f.exception()
+            if exc is not None:
+                self.get_logger().error(f"{what} failed: {exc}")
+            elif getattr(f.result(), "error", 0) != 0:
+                self.get_logger().error(f"{what} returned error {f.result().error}")
+
+        future.add_done_callback(done)
+
+    def _camera_tick(self) -> None:
+        """Activate the camera whenever its media_state service (re)appears, as the original does once."""
+        if not self.activate_camera:
+            return
+        ready = self.media_client.service_is_ready()
+        if not ready:
+            self._camera_active = False
+            return
+        if self._camera_active or self._camera_pending:
+            return
+        self._camera_pending = True
+        future = self.media_client.call_async(VideoStateSrv.Request(activate_video=1))
+
+        def done(f: Any) -> None:
+            self._camera_pending = False
+            ok = f.exception() is None and f.result().error == 0
+            self._camera_active = ok
+            if ok:
+                self.get_logger().info("camera activated (media_state)")
+            else:
+                self.get_logger().warning("camera could not be activated; retrying")
+
+        future.add_done_callback(done)
+
+    def _on_manual(self, msg: Any) -> None:
+        self.machine.forward_manual(msg.angle, msg.throttle)
+
+    def _on_auto(self, msg: Any) -> None:
+        self.machine.forward_auto(msg.angle, msg.throttle)
+
+    def _on_calibration(self, msg: Any) -> None:
+        self.machine.forward_calibration(msg.angle, msg.throttle)
+
+    def _on_auto_stamped(self, msg: Any) -> None:
+        stamp_ns = int(msg.source_stamp.sec) * 1_000_000_000 + int(msg.source_stamp.nanosec)
+        self.machine.forward_auto_stamped(msg.angle, msg.throttle, stamp_ns)
+
+    # -- services ----------------------------------------------------------------------------
+    def _vehicle_state(self, request: Any, response: Any) -> Any:
+        response.error = self.machine.set_vehicle_state(int(request.state))
+        return response
+
+    def _enable_state(self, request: Any, response: Any) -> Any:
+        response.error = self.machine.set_enabled(bool(request.is_active))
+        return response
+
+    def _emergency_stop(self, request: Any, response: Any) -> Any:
+        response.message = self.machine.emergency_stop("/ctrl_pkg/emergency_stop")
+        response.success = True
+        return response
+
+    def _not_calibrating(self, what: str) -> str:
+        message = (f"{what} is only available in calibration mode (vehicle_state 2); "
+                   f"the car is in {self.machine.describe()}")
+        self.get_logger().error(message)
+        return message
+
+    def _get_car_cal(self, request: Any, response: Any) -> Any:
+        if not self.machine.in_calibration():
+            self._not_calibrating("get_car_cal")
+            response.error = 1
+            return response
+        try:
+            result = self.call(self.servo_get_cal_client, GetCalibrationSrv.Request(cal_type=request.cal_type))
+        except ServiceError as exc:
+            self.get_logger().error(f"get_car_cal: {exc}")
+            response.error = 1
+            return response
+        response.max, response.mid, response.min = result.max, result.mid, result.min
+        response.polarity, response.error = result.polarity, result.error
+        return response
+
+    def _set_car_cal(self, request: Any, response: Any) -> Any:
+        response.error = 1
+        if not self.machine.in_calibration():
+            self._not_calibrating("set_car_cal")
+            return response
+        try:
+            validate_ordering(request.max, request.mid, request.min)
+        except CalibrationError as exc:
+            self.get_logger().error(f"set_car_cal: calibration rejected: {exc}")
+            return response
+        forwarded = SetCalibrationSrv.Request(cal_type=request.cal_type, max=request.max, mid=request.mid,
+                                              min=request.min, polarity=request.polarity)
+        try:
+            response.error = int(self.call(self.servo_set_cal_client, forwarded).error)
+        except ServiceError as exc:
+            self.get_logger().error(f"set_car_cal: {exc}")
+        return response
+
+    def _get_car_led(self, request: Any, response: Any) -> Any:
+        # GetLedCtrlSrv has no error field: -1 in every channel marks the refusal.
+        response.red = response.green = response.blue = -1
+        if not self.machine.in_calibration():
+            self._not_calibrating("get_car_led")
+            return response
+        try:
+            result = self.call(self.servo_get_led_client, GetLedCtrlSrv.Request())
+        except ServiceError as exc:
+            self.get_logger().error(f"get_car_led: {exc}")
+            return response
+        response.red, response.green, response.blue = result.red, result.green, result.blue
+        return response
+
+    def _set_car_led(self, request: Any, response: Any) -> Any:
+        response.error = 1
+        if not self.machine.in_calibration():
+            self._not_calibrating("set_car_led")
+            return response
+        forwarded = SetLedCtrlSrv.Request(red=request.red, green=request.green, blue=request.blue)
+        try:
+            response.error = int(self.call(self.servo_set_led_client, forwarded).error)
+        except ServiceError as exc:
+            self.get_logger().error(f"set_car_led: {exc}")
+        return response
+
+    def _model_state(self, request: Any, response: Any) -> Any:
+        load = ModelLoadRequest(
+            model_name=request.model_name, model_metadata_sensors=list(request.model_metadata_sensors),
+            training_algorithm=int(request.training_algorithm), action_space_type=int(request.action_space_type),
+            img_format=request.img_format, width=int(request.width), height=int(request.height),
+            num_channels=int(request.num_channels), lidar_channels=int(request.lidar_channels),
+            platform=int(request.platform), task_type=int(request.task_type),
+            pre_process_type=int(request.pre_process_type))
+        response.error = self.machine.start_model_load(load)
+        return response
+
+    def _is_model_loading(self, request: Any, response: Any) -> Any:
+        response.model_loading_status = self.machine.model_loading_status()
+        response.error = 0
+        return response
+
+    def _autonomous_throttle(self, request: Any, response: Any) -> Any:
+        response.error = 1
+        throttle = float(request.throttle)
+        if not 0.0 <= throttle <= 1.0:
+            self.get_logger().error(f"autonomous_throttle: {throttle} is outside 0.0..1.0")
+            return response
+        try:
+            result = self.call(self.nav_throttle_client, NavThrottleSrv.Request(throttle=throttle))
+        except ServiceError as exc:
+            self.get_logger().error(f"autonomous_throttle: {exc}")
+            return response
+        response.error = int(result.error)
+        return response
+
+    def _get_ctrl_modes(self, request: Any, response: Any) -> Any:
+        response.modes = list(MODES)
+        response.error = 0
+        return response
+
+    def on_shutdown(self) -> None:
+        """Leave the car stopped: neutral command and servo power off (best effort)."""
+        try:
+            self.machine.set_enabled(False)
+        except Exception as exc:  # shutting down: never raise
+            self.get_logger().error(f"stopping on shutdown failed: {exc}")
+
+
+def main(args: list[str] | None = None) -> None:
+    from deepracer_launcher.host import run_nodes
+
+    run_nodes([CtrlNode], args=args)
+
+
+if __name__ == "__main__":
+    main()

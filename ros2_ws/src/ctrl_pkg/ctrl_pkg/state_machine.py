@@ -1,0 +1,285 @@
+"""The ctrl_node's vehicle state machine, without ROS (the node wires `CtrlPorts` to topics/services).
+
+States as the original: 0 manual, 1 autonomous, 2 calibration, each active or not.
+
+- `set_vehicle_state(s)`: deactivates the current state and switches to `s` (inactive).
+- `set_enabled(True)`: explicit start; clears an emergency stop, powers the servo/ESC and (autonomous)
+  starts inference. `set_enabled(False)`: stop.
+- Stopping any state (stop, mode change, emergency stop): forwarding ends first, then neutral
+  (angle 0, throttle 0) is published, inference stopped (autonomous) and the servo power disabled.
+- `emergency_stop()`: a latched stop; only an explicit `set_enabled(True)` starts the car again.
+- Commands are forwarded only by the active state that owns them: manual_drive and auto_drive to
+  servo_msg, calibration_drive to raw_pwm. Autonomous commands carrying a camera capture stamp are
+  forwarded to servo_msg_stamped too; while stamped commands flow, the plain duplicate of each
+  navigation result is not forwarded a second time.
+- Model load (autonomous only; a newer request supersedes an older one between steps):
+  "loading" -> [1/5] inference stop -> [2/5] optimizer -> [3/5] inference load_model ->
+  [4/5] navigation load_action_space -> [5/5] inference start = the state's activity -> "loaded";
+  any failure -> "error".
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MANUAL = 0
+AUTONOMOUS = 1
+CALIBRATION = 2
+STATE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
+MODES = [MANUAL, AUTONOMOUS, CALIBRATION]
+
+LOADING = "loading"
+LOADED = "loaded"
+LOAD_ERROR = "error"
+
+
+class ServiceError(RuntimeError):
+    """A service the sequence needs did not exist or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class ModelLoadRequest:
+    """Fields of ModelStateSrv.Request."""
+
+    model_name: str
+    model_metadata_sensors: list[int] = field(default_factory=list)
+    training_algorithm: int = 1
+    action_space_type: int = 1
+    img_format: str = "RGB"
+    width: int = 160
+    height: int = 120
+    num_channels: int = 1
+    lidar_channels: int = 0
+    platform: int = 1
+    task_type: int = 0
+    pre_process_type: int = 1
+
+
+class CtrlPorts(Protocol):
+    """What the state machine does to the outside world (the node implements these with ROS)."""
+
+    def publish_servo(self, angle: float, throttle: float) -> None: ...
+
+    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None: ...
+
+    def publish_raw(self, angle: float, throttle: float) -> None: ...
+
+    def request_servo_power(self, enabled: bool) -> None:
+        """Fire-and-forget servo_gpio (0 enable / 1 disable)."""
+
+    def request_inference(self, start: bool) -> None:
+        """Fire-and-forget inference_state(start, task_type 0)."""
+
+    # blocking calls of the model-load sequence (raise ServiceError when unavailable / timed out)
+    def inference_state(self, start: bool) -> int: ...
+
+    def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]: ...
+
+    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int: ...
+
+    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int: ...
+
+
+Log = Callable[[str, str], None]   # (level "info"|"warn"|"error", message)
+
+
+class CtrlStateMachine:
+    def __init__(self, ports: CtrlPorts, log: Log | None = None, stamped_window_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ports = ports
+        self.log: Log = log or (lambda level, message: None)
+        self.stamped_window_s = stamped_window_s
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._state = MANUAL
+        self._active = False
+        self._estopped = False
+        self._model_status = LOAD_ERROR
+        self._load_lock = threading.Lock()
+        self._latest_load = 0
+        self._last_stamped: float | None = None
+
+    # -- status ------------------------------------------------------------------------------
+    @property
+    def state(self) -> int:
+        return self._state
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @property
+    def estopped(self) -> bool:
+        return self._estopped
+
+    def describe(self) -> str:
+        flag = "active" if self._active else "stopped"
+        return f"{STATE_NAMES[self._state]} ({flag}{', EMERGENCY STOP' if self._estopped else ''})"
+
+    # -- transitions -------------------------------------------------------------------------
+    def _deactivate(self) -> None:
+        """Stop forwarding, then neutral, inference off, servo power off."""
+        was_active = self._active
+        self._active = False
+        self.ports.publish_servo(0.0, 0.0)
+        if self._state == AUTONOMOUS:
+            self.ports.request_inference(False)
+        self.ports.request_servo_power(False)
+        if was_active:
+            self.log("info", f"{STATE_NAMES[self._state]} mode stopped: throttle neutral, steering centred")
+
+    def set_vehicle_state(self, state: int) -> int:
+        """ActiveStateSrv: error 1 for an unknown state (nothing changes)."""
+        with self._lock:
+            if state not in STATE_NAMES:
+                self.log("error", f"vehicle_state: unknown state {state} (0 manual, 1 autonomous, 2 calibration)")
+                return 1
+            self._deactivate()
+            self._state = state
+            self.log("info", f"vehicle state: {self.describe()}")
+            return 0
+
+    def set_enabled(self, active: bool) -> int:
+        """EnableStateSrv: start (clears an emergency stop) or stop the current state."""
+        with self._lock:
+            if not active:
+                self._deactivate()
+                return 0
+            if self._estopped:
+                self.log("warn", "emergency stop cleared by an explicit start")
+            self._estopped = False
+            self.ports.request_servo_power(True)
+            if self._state == MANUAL:
+                self.ports.publish_servo(0.0, 0.0)
+            elif self._state == AUTONOMOUS:
+                self.ports.request_inference(True)
+            self._active = True
+            self.log("info", f"vehicle state: {self.describe()}")
+            return 0
+
+    def emergency_stop(self, source: str = "service") -> str:
+        """Latched stop; returns the message for the caller."""
+        with self._lock:
+            self._deactivate()
+            self._estopped = True
+        message = (f"emergency stop latched ({source}): throttle neutral, steering centred, servo power off; "
+                   "call /ctrl_pkg/enable_state with is_active true to drive again")
+        self.log("warn", message)
+        return message
+
+    # -- command forwarding ------------------------------------------------------------------
+    def _forwarding(self, owner: int) -> bool:
+        return self._active and not self._estopped and self._state == owner
+
+    def forward_manual(self, angle: float, throttle: float) -> bool:
+        with self._lock:
+            if not self._forwarding(MANUAL):
+                return False
+            self.ports.publish_servo(angle, throttle)
+            return True
+
+    def forward_auto(self, angle: float, throttle: float) -> bool:
+        """A plain auto_drive command (skipped while stamped commands are flowing)."""
+        with self._lock:
+            if not self._forwarding(AUTONOMOUS):
+                return False
+            if self._last_stamped is not None and self.clock() - self._last_stamped <= self.stamped_window_s:
+                return False
+            self.ports.publish_servo(angle, throttle)
+            return True
+
+    def forward_auto_stamped(self, angle: float, throttle: float, stamp_ns: int) -> bool:
+        with self._lock:
+            self._last_stamped = self.clock()
+            if not self._forwarding(AUTONOMOUS):
+                return False
+            self.ports.publish_servo(angle, throttle)
+            self.ports.publish_servo_stamped(angle, throttle, stamp_ns)
+            return True
+
+    def forward_calibration(self, angle: float, throttle: float) -> bool:
+        with self._lock:
+            if not self._forwarding(CALIBRATION):
+                return False
+            self.ports.publish_raw(angle, throttle)
+            return True
+
+    # -- calibration / LED gating ---------------------------------------------------------------
+    def in_calibration(self) -> bool:
+        return self._state == CALIBRATION
+
+    # -- model loading -----------------------------------------------------------------------
+    def model_loading_status(self) -> str:
+        return self._model_status if self._state == AUTONOMOUS else LOAD_ERROR
+
+    def start_model_load(self, request: ModelLoadRequest,
+                         spawn: Callable[[Callable[[], object]], None] | None = None) -> int:
+        """ModelStateSrv: error 1 outside autonomous mode; else the sequence runs in the background."""
+        with self._lock:
+            if self._state != AUTONOMOUS:
+                self.log("error", f"model_state: models load in autonomous mode, not in {STATE_NAMES[self._state]}")
+                return 1
+            self._latest_load += 1
+            sequence = self._latest_load
+            self._model_status = LOADING
+        runner = spawn or (lambda target: threading.Thread(target=target, name="model-load", daemon=True).start())
+        runner(lambda: self.run_model_load(sequence, request))
+        return 0
+
+    def _superseded(self, sequence: int, step: str) -> bool:
+        if self._latest_load > sequence:
+            self.log("warn", f"model load {sequence}: superseded by request {self._latest_load} after {step}")
+            return True
+        return False
+
+    def _fail(self, sequence: int, message: str) -> bool:
+        self.log("error", f"model load {sequence}: {message}")
+        with self._lock:
+            if self._latest_load == sequence:
+                self._model_status = LOAD_ERROR
+        return False
+
+    def run_model_load(self, sequence: int, request: ModelLoadRequest) -> bool:
+        """The five steps (serialised); True when the model is loaded."""
+        with self._load_lock:
+            if self._superseded(sequence, "waiting"):
+                return False
+            self.log("info", f"model load {sequence}: {request.model_name}")
+            try:
+                if self.ports.inference_state(False) != 0:
+                    return self._fail(sequence, "[1/5] stopping inference failed")
+                self.log("info", f"model load {sequence}: [1/5] inference stopped")
+                if self._superseded(sequence, "[1/5]"):
+                    return False
+                artifact, error = self.ports.optimize_model(request)
+                if error != 0 or not artifact:
+                    return self._fail(sequence, f"[2/5] model optimizer failed (error {error})")
+                self.log("info", f"model load {sequence}: [2/5] optimized: {artifact}")
+                if self._superseded(sequence, "[2/5]"):
+                    return False
+                if self.ports.load_model(artifact, request.pre_process_type, request.action_space_type) != 0:
+                    return self._fail(sequence, "[3/5] inference load_model failed")
+                self.log("info", f"model load {sequence}: [3/5] inference model loaded")
+                if self._superseded(sequence, "[3/5]"):
+                    return False
+                if self.ports.load_action_space(artifact, request.pre_process_type,
+                                                request.action_space_type) != 0:
+                    return self._fail(sequence, "[4/5] navigation load_action_space failed")
+                self.log("info", f"model load {sequence}: [4/5] action space loaded")
+                if self._superseded(sequence, "[4/5]"):
+                    return False
+                with self._lock:
+                    run = self._active and not self._estopped and self._state == AUTONOMOUS
+                if self.ports.inference_state(run) != 0:
+                    return self._fail(sequence, "[5/5] setting the inference state failed")
+                self.log("info", f"model load {sequence}: [5/5] inference {'running' if run else 'ready'}")
+            except ServiceError as exc:
+                return self._fail(sequence, str(exc))
+            with self._lock:
+                if self._latest_load == sequence:
+                    self._model_status = LOADED
+            return True

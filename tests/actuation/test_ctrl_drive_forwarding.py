@@ -1,0 +1,113 @@
+"""ctrl_node with servo_node: which drive topic reaches the wheels in which state, servo power, stamps."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from builtin_interfaces.msg import Time
+from deepracer_interfaces_pkg.msg import ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
+
+from tests.actuation.fake_services import FakeInferenceStack
+from tests.actuation.helpers import (
+    NEUTRAL,
+    SimCar,
+    command_qos,
+    make_publisher,
+    publish_until,
+    wait_for_log,
+    wait_for_subscriber,
+)
+from tests.support.ros import RosTestNode, node_processes, wait_until
+
+
+@pytest.fixture(scope="module")
+def stack(ros: RosTestNode) -> Iterator[FakeInferenceStack]:
+    fake = FakeInferenceStack(ros.node)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def car(tmp_path_factory: pytest.TempPathFactory, stack: FakeInferenceStack) -> Iterator[SimCar]:
+    base = tmp_path_factory.mktemp("ctrl_forwarding")
+    sim = SimCar(base)
+    with node_processes(base) as start:
+        proc = start("tests.actuation.core_host", env=sim.env, ros_args=["-p", "watchdog_timeout:=3.0"])
+        wait_for_log(proc, "ctrl_node started", 30)
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def pubs(ros: RosTestNode, car: SimCar) -> dict[str, object]:
+    topics = {"manual": "/webserver_pkg/manual_drive", "auto": "/deepracer_navigation_pkg/auto_drive",
+              "calibration": "/webserver_pkg/calibration_drive"}
+    made = {name: make_publisher(ros, ServoCtrlMsg, topic) for name, topic in topics.items()}
+    made["stamped"] = make_publisher(ros, ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped")
+    for pub in made.values():
+        wait_for_subscriber(pub)
+    return made
+
+
+def set_state(ros: RosTestNode, state: int, active: bool) -> None:
+    assert ros.call(ActiveStateSrv, "/ctrl_pkg/vehicle_state", ActiveStateSrv.Request(state=state)).error == 0
+    assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=active)).error == 0
+
+
+def hold(car: SimCar, pub, msg, expected: tuple[str, str] = NEUTRAL, seconds: float = 0.3) -> None:
+    """Publish `msg` for a short window and check it never reaches the wheels."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pub.publish(msg)
+        assert car.drive_duties() == expected
+        time.sleep(0.02)
+
+
+def test_nothing_drives_before_start(ros: RosTestNode, car: SimCar, pubs) -> None:
+    assert car.gpio(436) == "1"
+    hold(car, pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5))
+
+
+def test_manual_mode_drives_after_start_and_stops(ros: RosTestNode, car: SimCar, pubs) -> None:
+    set_state(ros, 0, True)
+    wait_until(lambda: car.gpio(436) == "0", 10, "servo power enabled on start")
+    publish_until(pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5),
+                  lambda: car.drive_duties() == ("1378500", "1575000"), what="manual command at the wheels")
+    hold_neutral_after = ServoCtrlMsg(angle=-0.5, throttle=0.25)
+    assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=False)).error == 0
+    wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "neutral on stop")
+    wait_until(lambda: car.gpio(436) == "1", 10, "servo power disabled when idle")
+    hold(car, pubs["manual"], hold_neutral_after)
+
+
+def test_autonomous_mode_forwards_navigation_not_manual(ros: RosTestNode, car: SimCar, pubs,
+                                                       stack: FakeInferenceStack) -> None:
+    stack.clear()
+    set_state(ros, 1, True)
+    wait_until(lambda: [r.start for r in stack.named("inference_state")] == [1], 10, "inference started")
+    publish_until(pubs["auto"], ServoCtrlMsg(angle=-0.25, throttle=0.8),
+                  lambda: car.drive_duties() == ("1338000", "1387500"), what="auto_drive at the wheels")
+    hold(car, pubs["manual"], ServoCtrlMsg(angle=1.0, throttle=1.0), expected=("1338000", "1387500"))
+
+
+def test_stamped_navigation_commands_carry_their_stamp(ros: RosTestNode, car: SimCar, pubs) -> None:
+    set_state(ros, 1, True)
+    stamped = ros.collect(ServoCtrlStampedMsg, "/ctrl_pkg/servo_msg_stamped", command_qos())
+    stamp = Time(sec=1_700_000_000, nanosec=123_456_789)
+    publish_until(pubs["stamped"], ServoCtrlStampedMsg(source_stamp=stamp, angle=0.5, throttle=0.25),
+                  lambda: stamped and car.drive_duties() == ("1412250", "1575000"),
+                  what="stamped command forwarded to servo_msg and servo_msg_stamped")
+    assert (stamped[-1].source_stamp.sec, stamped[-1].source_stamp.nanosec) == (1_700_000_000, 123_456_789)
+    assert stamped[-1].angle == pytest.approx(0.5) and stamped[-1].throttle == pytest.approx(0.25)
+
+
+def test_calibration_mode_forwards_raw_pulses(ros: RosTestNode, car: SimCar, pubs) -> None:
+    set_state(ros, 2, True)
+    wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "neutral on the mode change")
+    publish_until(pubs["calibration"], ServoCtrlMsg(angle=1_570_000.0, throttle=-1.0),
+                  lambda: car.duty(1) == "1570000", what="raw steering preview")
+    hold(car, pubs["manual"], ServoCtrlMsg(angle=0.0, throttle=1.0), expected=(NEUTRAL[0], "1570000"))
+    set_state(ros, 0, False)
+    wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "leaving calibration returns to neutral")
