@@ -53,7 +53,7 @@ def _host_facts(state_dir: Path) -> dict[str, Any]:
         "os_version": _os_version(),
         "disk_amount": f"{disk / 1e9:.1f} GB",
         "ram_amount": f"{psutil.virtual_memory().total / 2**30:.1f} GB",
-        "ros_distro": os.environ.get("ROS_DISTRO", "") or "jazzy",
+        "ros_distro": os.environ.get("ROS_DISTRO", "") or "--",
     }
 
 
