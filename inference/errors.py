@@ -46,3 +46,21 @@ class LoadErrorCode(IntEnum):
     MODEL_INVALID = 3        # unreadable graph, unknown input names, conversion failed
     COMPILE_FAILED = 4       # OpenVINO could not compile the model for the device
     NOT_IMPLEMENTED = 5      # task_type 1 (object detection), like the original
+
+
+LOAD_ERROR_TEXT = {
+    LoadErrorCode.OK: "ok",
+    LoadErrorCode.BAD_REQUEST: "invalid load request (unknown task, pre-process or action space type, bad name)",
+    LoadErrorCode.NOT_FOUND: "the model files were not found; upload the model again",
+    LoadErrorCode.MODEL_INVALID: "the model graph could not be read or converted; check the model archive",
+    LoadErrorCode.COMPILE_FAILED: "OpenVINO could not compile the model for this device",
+    LoadErrorCode.NOT_IMPLEMENTED: "object detection models are not supported",
+}
+
+
+def describe_load_error(code: int) -> str:
+    """A short text for an optimizer/load_model error code (the full reason is in the node's log)."""
+    try:
+        return LOAD_ERROR_TEXT[LoadErrorCode(int(code))]
+    except ValueError:
+        return f"error {code}"

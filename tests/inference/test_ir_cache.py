@@ -121,3 +121,4 @@ def test_missing_model_and_broken_graph_give_clear_errors(tmp_path: Path) -> Non
     assert info.value.code == LoadErrorCode.MODEL_INVALID
     assert "model.pb cannot be read as a TensorFlow frozen graph" in str(info.value)
     assert not (tmp_path / "model.ir.json").exists()
+
