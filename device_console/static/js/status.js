@@ -162,7 +162,7 @@ export function buildStatus(sidebar, topbar, nav) {
       const d = await get('/api/get_device_status');
       const items = [];
       if (d.cpu_percent !== undefined) items.push(chip(`CPU ${Math.round(d.cpu_percent)}%`, level(d.cpu_percent, HEALTH_LIMITS.cpu_percent)));
-      if (d.cpu_temp !== undefined && d.cpu_temp !== null) items.push(chip(`${Math.round(d.cpu_temp)} °C`, level(d.cpu_temp, HEALTH_LIMITS.cpu_temp)));
+      if (Number(d.cpu_temp) > 0) items.push(chip(`${Math.round(d.cpu_temp)} °C`, level(d.cpu_temp, HEALTH_LIMITS.cpu_temp)));
       if (d.memory_usage !== undefined) items.push(chip(`RAM ${Math.round(d.memory_usage)}%`, level(d.memory_usage, HEALTH_LIMITS.memory_usage)));
       if (d.fps_mean) items.push(chip(`${Number(d.fps_mean).toFixed(0)} fps`, level(30 / d.fps_mean, HEALTH_LIMITS.fps_ratio)));
       if (d.latency_mean) items.push(chip(`${Number(d.latency_mean).toFixed(0)} ms`, level(d.latency_mean, HEALTH_LIMITS.latency_mean)));

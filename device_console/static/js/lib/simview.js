@@ -117,7 +117,7 @@ export class SimView {
       ctx.stroke();
     }
     if (s.pose && Number.isFinite(s.pose.x) && Number.isFinite(s.pose.y)) {
-      const size = Math.max(7, 0.28 * scale);
+      const size = Math.max(7, 0.2 * scale);   // ~0.4 m long car
       ctx.save();
       ctx.translate(tx(s.pose.x), ty(s.pose.y));
       ctx.rotate(-(s.pose.yaw || 0));

@@ -182,6 +182,24 @@ function sshCard() {
 }
 
 // ------------------------------------------------------------------ LED
+/**
+ * The car serves the tail light only in calibration mode (as the original): try, and if it refuses,
+ * enter calibration mode (which stops the car), retry, and leave the car stopped.
+ */
+async function inCalibrationMode(fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err.status !== 200) throw err;    // only a {"success": false} answer is worth a retry
+  }
+  await get('/api/set_calibration_mode');
+  try {
+    return await fn();
+  } finally {
+    await api('/api/start_stop', { method: 'POST', json: { start_stop: 'stop' } }).catch(() => null);
+  }
+}
+
 export function matchPalette(rgb) {
   return LED_PALETTE.find((c) => c.rgb.every((v, i) => v === rgb[i])) || null;
 }
@@ -207,20 +225,12 @@ function ledCard() {
   };
   const refresh = async () => {
     try {
-      const d = await get('/api/get_led_color');
+      const d = await inCalibrationMode(() => get('/api/get_led_color'));
       current = [Number(d.red), Number(d.green), Number(d.blue)];
     } catch (err) {
-      // Older backends only answer in calibration mode.
-      try {
-        await get('/api/set_calibration_mode');
-        const d = await get('/api/get_led_color');
-        current = [Number(d.red), Number(d.green), Number(d.blue)];
-        await api('/api/start_stop', { method: 'POST', json: { start_stop: 'stop' } }).catch(() => null);
-      } catch {
-        setText(currentText, err.message);
-        current = [-1, -1, -1];
-        return;
-      }
+      setText(currentText, err.message);
+      current = [-1, -1, -1];
+      return;
     }
     showCurrent();
   };
@@ -229,7 +239,7 @@ function ledCard() {
     save.disabled = true;
     const [red, green, blue] = chosen.rgb;
     try {
-      await post('/api/set_led_color', { red, green, blue });
+      await inCalibrationMode(() => post('/api/set_led_color', { red, green, blue }));
       current = chosen.rgb.slice();
       showCurrent();
       message(result, true, `Tail light set to ${chosen.name}.`);
@@ -284,7 +294,7 @@ function aboutCard(cleanup) {
           const s = await get('/api/get_device_status');
           const num = (v) => Number.isFinite(Number(v)) && v !== null;
           mark(live.cpu, num(s.cpu_percent) ? `${Number(s.cpu_percent).toFixed(0)} %${s.cpu_freq ? ` at ${Math.round(s.cpu_freq)} MHz` : ''}` : '—', level(s.cpu_percent, HEALTH_LIMITS.cpu_percent));
-          mark(live.temp, num(s.cpu_temp) ? `${Number(s.cpu_temp).toFixed(0)} °C` : '—', level(s.cpu_temp, HEALTH_LIMITS.cpu_temp));
+          mark(live.temp, Number(s.cpu_temp) > 0 ? `${Number(s.cpu_temp).toFixed(0)} °C` : 'no sensor', Number(s.cpu_temp) > 0 ? level(s.cpu_temp, HEALTH_LIMITS.cpu_temp) : 'unknown');
           mark(live.mem, num(s.memory_usage) ? `${Number(s.memory_usage).toFixed(0)} %` : '—', level(s.memory_usage, HEALTH_LIMITS.memory_usage));
           mark(live.disk, num(s.free_disk) ? `${Number(s.free_disk).toFixed(0)} % free` : '—', num(s.free_disk) ? level(100 - s.free_disk, HEALTH_LIMITS.disk_used) : 'unknown');
           mark(live.latency, num(s.latency_mean) && s.latency_mean ? `${Number(s.latency_mean).toFixed(1)} ms mean, ${Number(s.latency_p95 || 0).toFixed(1)} ms p95` : '—', num(s.latency_mean) && s.latency_mean ? level(s.latency_mean, HEALTH_LIMITS.latency_mean) : 'unknown');

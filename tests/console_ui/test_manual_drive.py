@@ -1,0 +1,120 @@
+"""Manual driving from the console in Chromium reaches the car: the touch/mouse pad and the keyboard
+change /ctrl_pkg/servo_msg (and the simulated car moves); releasing, closing the tab and the
+emergency stop stop it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from deepracer_interfaces_pkg.msg import ServoCtrlMsg
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+
+from tests.console_ui.conftest import Stack
+from tests.support.ros import RosTestNode, wait_until
+
+pytestmark = [pytest.mark.ros, pytest.mark.browser]
+
+SERVO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
+
+
+@pytest.fixture(scope="module")
+def servo_msgs(ros: RosTestNode) -> list[Any]:
+    return ros.collect(ServoCtrlMsg, "/ctrl_pkg/servo_msg", SERVO_QOS)
+
+
+def _seen(msgs: list[Any], since: int, pred: Any) -> bool:
+    return any(pred(m) for m in msgs[since:])
+
+
+def _start_manual(p: Any) -> None:
+    p.click("#tab-manual")
+    p.click("#manual-start")
+    p.wait_for_selector("#manual-run-state[data-state=running]")
+
+
+def _sim_speed(stack: Stack) -> float:
+    import json
+
+    try:
+        return float(json.loads((stack.sim_dir / "status.json").read_text())["speed"])
+    except (OSError, ValueError, KeyError):
+        return 0.0
+
+
+def test_pad_drives_forward_right_and_release_stops(car: Stack, page, servo_msgs: list[Any], shot) -> None:
+    p = page("control")
+    _start_manual(p)
+    box = p.locator(".joy-pad").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    mark = len(servo_msgs)
+    # Up and to the right: the console sends angle +0.8 / throttle -0.8 (screen y), the car steers
+    # right (angle < 0) and drives forward (throttle > 0).
+    p.mouse.move(cx + 0.4 * box["width"], cy - 0.4 * box["height"])
+    p.mouse.down()
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0 and m.angle < 0), 5,
+               "a forward, right-steering command on /ctrl_pkg/servo_msg")
+    assert p.locator("#manual-angle").inner_text() == "0.80"
+    assert p.locator("#manual-throttle").inner_text() == "-0.80"
+    wait_until(lambda: _sim_speed(car) > 0.05, 5, "the simulated car to move")
+    shot(p, "control-manual-driving-laptop")
+
+    mark = len(servo_msgs)
+    p.mouse.up()
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0 and m.angle == 0), 5,
+               "a stop on /ctrl_pkg/servo_msg after releasing the pad")
+    p.click("#manual-stop")
+    p.wait_for_selector("#manual-run-state[data-state=stopped]")
+
+
+def test_keyboard_drives_while_held(car: Stack, page, servo_msgs: list[Any]) -> None:
+    p = page("control")
+    _start_manual(p)
+    p.locator("h1.page-title").click()   # focus the page, not a form field
+    mark = len(servo_msgs)
+    p.keyboard.down("ArrowUp")
+    p.keyboard.down("KeyA")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0 and m.angle > 0), 5,
+               "forward + left from ArrowUp + A")
+    mark = len(servo_msgs)
+    p.keyboard.up("ArrowUp")
+    p.keyboard.up("KeyA")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0 and m.angle == 0), 5,
+               "a stop after releasing the keys")
+
+
+def test_closing_the_tab_stops_the_car(car: Stack, page, servo_msgs: list[Any]) -> None:
+    p = page("control")
+    _start_manual(p)
+    p.locator("h1.page-title").click()
+    mark = len(servo_msgs)
+    p.keyboard.down("ArrowUp")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0), 5, "driving forward")
+    mark = len(servo_msgs)
+    p.close()   # the key is still "held": only the page going away can stop the car
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 3,
+               "the car to stop after the driver's tab closed")
+
+
+def test_emergency_stop_button_stops_manual_driving(car: Stack, page, servo_msgs: list[Any], shot) -> None:
+    p = page("control")
+    _start_manual(p)
+    p.locator("h1.page-title").click()
+    mark = len(servo_msgs)
+    p.keyboard.down("ArrowUp")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0), 5, "driving forward")
+    mark = len(servo_msgs)
+    p.click("#sidebar .estop")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 3, "the emergency stop")
+    p.wait_for_selector("#manual-run-state[data-state=stopped]")
+    assert "emergency stop" in p.locator("#manual-run-state").inner_text()
+    # Pressing the key again does not drive: the driver stays disabled until Start is pressed.
+    drive_requests: list[str] = []
+    p.on("request", lambda r: drive_requests.append(r.method) if r.url.endswith("/api/manual_drive") else None)
+    p.keyboard.up("ArrowUp")
+    p.keyboard.down("ArrowUp")
+    p.wait_for_function("document.querySelector('#manual-throttle').textContent === '-1.00'")
+    assert p.evaluate("fetch('/api/server_ready').then(r => r.status)") == 200   # a later request, in order
+    assert drive_requests == []
+    p.keyboard.up("ArrowUp")
+    shot(p, "control-after-emergency-stop-laptop")
