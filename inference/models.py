@@ -525,6 +525,8 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
                 return ImportResult(name=name, path=dest, graph=dest / graph_name, checksum=checksum,
                                     metadata=metadata, unchanged=True, warnings=warnings)
             replaced = dest.exists() or dest.is_symlink()
+            if replaced and dest.is_dir():
+                _carry_ir_cache(dest, staging, checksum, graph_name)
             if not replaced:
                 os.rename(staging, dest)
             elif dest.is_dir() and not dest.is_symlink() and _exchange(staging, dest):
@@ -546,6 +548,24 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _carry_ir_cache(old: Path, new: Path, checksum: str, graph_name: str) -> None:
+    """Same graph, new metadata: keep the converted IR (its stamp is re-validated at every load)."""
+    try:
+        if (old / CHECKSUM_FILE).read_text().strip() != checksum or not (old / graph_name).is_file():
+            return
+    except OSError:
+        return
+    stem = Path(graph_name).stem
+    for suffix in (".xml", ".bin", ".ir.json"):
+        src = old / f"{stem}{suffix}"
+        if src.is_file() and not src.is_symlink():
+            with contextlib.suppress(OSError):
+                try:
+                    os.link(src, new / src.name)
+                except OSError:
+                    shutil.copy2(src, new / src.name)
 
 
 def _md5(path: Path) -> str:

@@ -106,3 +106,16 @@ def test_delete(tmp_path: Path, artifacts: Path) -> None:
     with pytest.raises(ModelImportError):
         delete_model(artifacts, "../artifacts")
     assert (artifacts / "Other_model").is_dir()
+
+
+def test_new_metadata_for_the_same_graph_keeps_the_converted_ir(tmp_path: Path, artifacts: Path) -> None:
+    import_model(model_archive(tmp_path / "a.tar.gz", OLD), artifacts, "racer")
+    assert prepare_model(artifacts / "racer" / "model.pb").rebuilt
+    meta = OLD.metadata | {"action_space": [{"steering_angle": 5, "speed": 1.5}] * 3}
+    archive = write_tar(tmp_path / "m.tar.gz", [("agent/model.pb", OLD.graph),
+                                                ("model_metadata.json", json.dumps(meta).encode())])
+    assert import_model(archive, artifacts, "racer").replaced
+    assert not prepare_model(artifacts / "racer" / "model.pb").rebuilt
+    # a different graph never inherits the old IR
+    import_model(model_archive(tmp_path / "b.tar.gz", NEW), artifacts, "racer")
+    assert not (artifacts / "racer" / "model.xml").exists()
