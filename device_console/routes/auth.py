@@ -32,6 +32,7 @@ from device_console.pages import render_template
 from device_console.services import Console
 
 router = APIRouter(tags=["login"])
+MAX_LOGIN_BODY = 16 * 1024  # the login is reachable without a session: never read a big body
 protected = APIRouter(tags=["login"], dependencies=[Depends(require_session)])
 
 
@@ -96,6 +97,9 @@ async def login(request: Request, console: ConsoleDep) -> Response:
     blocked = _throttled(console, request)
     if blocked is not None:
         return blocked
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_LOGIN_BODY:
+        return HTMLResponse("failure", status_code=413 if length.isdigit() else 411)
     password: Any = None
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):

@@ -126,3 +126,9 @@ def test_sessions_survive_a_console_restart(tmp_path: Path) -> None:
         http.cookies.clear()
         http.cookies.set("deepracer_token", "forged")
         assert http.get("/api/server_ready").status_code == 401
+
+
+def test_login_refuses_big_bodies(anon: ConsoleClient) -> None:
+    response = anon.http.post("/login", data={"password": "x" * 20000}, headers=anon.headers())
+    assert response.status_code == 413
+    assert response.text == "failure"
