@@ -59,6 +59,11 @@ class LedRouter:
         self._target: _Connection | None = None
         self._lock = threading.Lock()
 
+    @property
+    def attached(self) -> bool:
+        with self._lock:
+            return self._target is not None
+
     def attach(self, conn: _Connection) -> None:
         with self._lock:
             self._target = conn
@@ -166,10 +171,10 @@ class BridgeServer:
     def _handle(self, conn: _Connection, msg: dict[str, Any]) -> None:
         op = msg.get("op")
         rid = msg.get("id")
-        if op == "hello":
+        if op == "hello":  # may be repeated when the node's LED services come and go
             conn.leds = bool(msg.get("leds"))
-            if conn.leds and self.leds is not None:
-                self.leds.attach(conn)
+            if self.leds is not None:
+                (self.leds.attach if conn.leds else self.leds.detach)(conn)
             return
         if op == "subscribe":
             error = self.engine.subscribe(str(msg.get("file_name", "")), str(msg.get("callback_name", "")),
@@ -183,7 +188,9 @@ class BridgeServer:
             reply = {"id": rid, "error": self.engine.mount_point_manager(str(msg.get("node_name", "")), action,
                                                                          conn.id)}
         elif op == "status":
-            reply = {"id": rid, "status": self.engine.status()}
+            status = self.engine.status()
+            status["led_bridge"] = bool(self.leds is not None and self.leds.attached)
+            reply = {"id": rid, "status": status}
         else:
             reply = {"id": rid, "error": 1}
         try:
@@ -217,11 +224,12 @@ class BridgeClient:
 
     def __init__(self, path: Path, on_notification: Callable[[dict[str, Any]], None],
                  on_led: Callable[[dict[str, Any]], None] | None = None,
-                 on_disconnect: Callable[[], None] | None = None) -> None:
+                 on_disconnect: Callable[[], None] | None = None, leds_ready: bool = True) -> None:
         self.path = Path(path)
         self.on_notification = on_notification
         self.on_led = on_led
         self.on_disconnect = on_disconnect
+        self.leds_ready = leds_ready and on_led is not None
         self._sock: socket.socket | None = None
         self._wlock = threading.Lock()
         self._ids = itertools.count(1)
@@ -243,7 +251,12 @@ class BridgeClient:
         sock.settimeout(None)
         self._sock = sock
         threading.Thread(target=self._read, args=(sock,), name="usb-bridge-client", daemon=True).start()
-        self._send({"op": "hello", "leds": self.on_led is not None})
+        self.hello(self.leds_ready)
+
+    def hello(self, leds: bool) -> None:
+        """Tell the service whether this end plays its LED effects (else it drives them itself)."""
+        self.leds_ready = bool(leds) and self.on_led is not None
+        self._send({"op": "hello", "leds": self.leds_ready})
 
     def _send(self, obj: dict[str, Any]) -> None:
         sock = self._sock

@@ -109,12 +109,18 @@ def test_leds_go_through_the_connected_stack_and_back_when_it_leaves(service):
     client = BridgeClient(service.run_dir / "usb-provisioner.sock", lambda _n: None, on_led=leds.append)
     client.connect()
     try:
-        wait_until(lambda: client.status() is not None, timeout=5, what="the hello to be handled")
+        wait_until(lambda: client.status().get("led_bridge"), timeout=5, what="the hello to be handled")
         service.plug(creds="ssid: Neighbour\npassword: whatever123\n")
         wait_until(lambda: len(leds) >= 3, timeout=20, what="LED effects through the bridge")
         assert [(e["kind"], e["led_index"], e.get("color", e.get("color1"))) for e in leds] == [
             ("blink", 0, "blue"), ("solid", 0, "red"), ("solid", 0, "blue")]   # still on the earlier network
         assert leds[1]["hold"] == 2.0
+        client.hello(False)    # the stack's status_led services went away: the service takes the LEDs back
+        wait_until(lambda: not client.status().get("led_bridge"), timeout=5, what="the LEDs handed back")
+        before = len(leds)
+        stick = service.plug(creds="ssid: Neighbour\n")
+        wait_until((stick / "device-status.txt").exists, timeout=20, what="a stick processed without LED bridge")
+        assert len(leds) == before
     finally:
         client.close()
     # without a connected stack the service drives the LEDs itself (here: none), nothing is sent

@@ -10,6 +10,7 @@ import pytest
 from tests.support.ros import RosTestNode, node_processes, wait_until
 from tests.usb.ros_support import LedRecorder
 from tests.usb.test_provisioner_service import Service
+from usb_wifi_provisioner.bridge import BridgeClient
 
 pytestmark = pytest.mark.ros
 
@@ -25,7 +26,7 @@ def stack(tmp_path_factory):
     ros = RosTestNode("usb_monitor_test")
     leds = LedRecorder(ros)
     with node_processes(tmp_path_factory.mktemp("usb-bridge-nodes")) as start:
-        node = start("usb_monitor_pkg.usb_monitor_node", env=svc.env)
+        node = start("usb_monitor_pkg.usb_monitor_node", env=svc.env, ros_args=["-p", "reconnect_period:=0.2"])
         from deepracer_interfaces_pkg.msg import USBFileSystemNotificationMsg
 
         notes = ros.collect(USBFileSystemNotificationMsg, "/usb_monitor_pkg/usb_file_system_notification", 10)
@@ -58,6 +59,12 @@ def test_subscribe_notify_and_release_through_ros(stack):
 
 def test_provisioner_leds_go_through_the_status_led_services(stack):
     svc, _ros, leds, _notes, _node = stack
+    probe = BridgeClient(svc.run_dir / "usb-provisioner.sock", lambda _n: None)
+    probe.connect()
+    try:   # the node hands itself in for the LEDs once it sees the status_led services
+        wait_until(lambda: probe.status().get("led_bridge"), timeout=20, what="the node to take the LEDs")
+    finally:
+        probe.close()
     leds.clear()
     stick = svc.plug(creds="ssid: 'Your-WiFi 100'\npassword: 'not-the-password'\n")
     wait_until(lambda: len(leds.snapshot()) >= 3, timeout=30, what="three LED effects")

@@ -75,7 +75,8 @@ class UsbMonitorNode(Node):
 
     # -- bridge mode -------------------------------------------------------------------------
     def _connect(self) -> bool:
-        client = BridgeClient(self.settings.socket_path, self._on_bridge_notification, on_led=self._on_bridge_led)
+        client = BridgeClient(self.settings.socket_path, self._on_bridge_notification, on_led=self._on_bridge_led,
+                              leds_ready=self.leds.available())
         try:
             client.connect()
         except OSError:
@@ -94,6 +95,15 @@ class UsbMonitorNode(Node):
         if self.client is None or not self.client.connected:
             if self._connect():
                 self.get_logger().info("connected to the USB provisioner")
+            return
+        # LED effects come here only while the status_led services answer; else the service
+        # drives the LEDs itself
+        ready = self.leds.available()
+        if ready != self.client.leds_ready:
+            try:
+                self.client.hello(ready)
+            except OSError:
+                pass
 
     def _on_bridge_notification(self, msg: dict[str, Any]) -> None:
         self._publish(Notification(str(msg.get("path", "")), str(msg.get("file_name", "")),
