@@ -1,0 +1,19 @@
+"""`python -m tests.actuation.support_host`: status_led_node, battery_node and device_info_node in one
+process, as the launcher's "core" process hosts them."""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    import sys
+
+    from deepracer_launcher.host import run_nodes
+    from device_info_pkg.device_info_node import DeviceInfoNode
+    from i2c_pkg.battery_node import BatteryNode
+    from status_led_pkg.status_led_node import StatusLedNode
+
+    sys.exit(run_nodes([StatusLedNode, BatteryNode, DeviceInfoNode]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""device_info_node: versions, and the device status with latency/fps from servo_msg_stamped."""
+
+from __future__ import annotations
+
+import threading
+import time
+from importlib.metadata import version
+
+import pytest
+from builtin_interfaces.msg import Time
+from deepracer_interfaces_pkg.msg import DeviceStatusMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.srv import GetDeviceInfoSrv, GetDeviceStatusSrv
+
+from tests.actuation.helpers import SimCar, command_qos, make_publisher, wait_for_subscriber
+from tests.support.ros import NodeProcess, RosTestNode, wait_until
+
+
+def test_device_info(ros: RosTestNode, support_nodes: tuple[SimCar, NodeProcess]) -> None:
+    info = ros.call(GetDeviceInfoSrv, "/device_info_pkg/get_device_info")
+    assert info.hardware_version == "R1.0"            # board id pins 383/387 = 0/0 on the simulated car
+    assert info.software_version == version("deepracer-open-stack")
+    assert info.error == 0
+
+
+def test_device_status_service_and_topic(ros: RosTestNode, support_nodes: tuple[SimCar, NodeProcess]) -> None:
+    published = ros.collect(DeviceStatusMsg, "/device_info_pkg/device_status", 1)
+    wait_until(lambda: published, 10, "a DeviceStatusMsg")
+    status = ros.call(GetDeviceStatusSrv, "/device_info_pkg/get_device_status")
+    assert status.error == 0
+    assert 0.0 < status.memory_usage <= 100.0
+    assert 0.0 <= status.free_disk <= 100.0 and 0.0 <= status.cpu_percent <= 100.0
+    assert 0.0 < published[-1].memory_usage <= 100.0
+
+
+def test_latency_and_rate_of_stamped_commands(ros: RosTestNode, support_nodes: tuple[SimCar, NodeProcess]) -> None:
+    pub = make_publisher(ros, ServoCtrlStampedMsg, "/ctrl_pkg/servo_msg_stamped", command_qos())
+    wait_for_subscriber(pub)
+    published = ros.collect(DeviceStatusMsg, "/device_info_pkg/device_status", 1)
+
+    def send_frame() -> None:
+        captured = time.time_ns() - 20_000_000                     # frame captured 20 ms ago
+        stamp = Time(sec=captured // 1_000_000_000, nanosec=captured % 1_000_000_000)
+        pub.publish(ServoCtrlStampedMsg(source_stamp=stamp, angle=0.0, throttle=0.5))
+
+    def measured() -> bool:
+        send_frame()
+        time.sleep(1 / 50)                                         # the command rate: 50 per second
+        return bool(published) and published[-1].fps_mean > 10
+
+    wait_until(measured, 15, "latency statistics in the device status")
+    # keep the commands flowing while the service is asked (the statistics describe live driving)
+    stop = threading.Event()
+
+    def keep_sending() -> None:
+        while not stop.is_set():
+            send_frame()
+            stop.wait(1 / 50)
+
+    sender = threading.Thread(target=keep_sending, daemon=True)
+    sender.start()
+    try:
+        status = ros.call(GetDeviceStatusSrv, "/device_info_pkg/get_device_status")
+    finally:
+        stop.set()
+        sender.join(2)
+    assert status.latency_mean == pytest.approx(20.0, abs=15.0)
+    assert status.latency_p95 >= status.latency_mean * 0.9
+    assert 10 < status.fps_mean < 80
+    ros.node.destroy_publisher(pub)
