@@ -115,6 +115,9 @@ def check_platform(layout: Layout) -> None:
     except OSError:
         info = {}
     name, version = info.get("ID", "").strip('"'), info.get("VERSION_ID", "").strip('"')
+    if layout.live and shutil.which("nmcli") is None:
+        layout.notes.append("note: NetworkManager (nmcli) is not installed: Wi-Fi set-up from USB drives and the "
+                            "console's Wi-Fi page need it (sudo apt-get install network-manager)")
     if name != "ubuntu" or version not in SUPPORTED_UBUNTU:
         layout.notes.append(f"note: tested on Ubuntu {' and '.join(SUPPORTED_UBUNTU)}; this is {name or '?'} "
                             f"{version or '?'}")

@@ -9,6 +9,10 @@ Differences from the original, on purpose:
 - terse nmcli output is parsed with its escaping (`\\:`), so SSIDs with colons survive;
 - a profile left behind by a failed attempt is deleted, so the next attempt starts clean;
 - passwords never appear in any returned message, log line or exception text.
+
+Like the original, the password is handed to nmcli on its command line (`nmcli device wifi connect`
+has no other way); it is visible in the process list for the second the command runs, to local
+users only.
 """
 
 from __future__ import annotations
