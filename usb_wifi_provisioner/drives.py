@@ -74,6 +74,19 @@ class UdevDriveSource:
         self.on_add = on_add
         self.on_remove = on_remove
         self._observer: Any = None
+        # Device nodes reported since their "add". udev sends a "change" event whenever a block
+        # device opened for writing is closed, so our own mount/umount would otherwise report the
+        # drive again and again; "change" only counts for a device not seen yet (a card reader
+        # whose medium was just inserted).
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _report(self, drive: Drive) -> None:
+        with self._lock:
+            if drive.node_name in self._seen:
+                return
+            self._seen.add(drive.node_name)
+        self.on_add(drive)
 
     def existing(self) -> list[Drive]:
         import pyudev
@@ -97,19 +110,21 @@ class UdevDriveSource:
         self._observer = pyudev.MonitorObserver(monitor, callback=self._event, name="usb-udev")
         self._observer.start()
         for drive in self.existing():
-            self.on_add(drive)
+            self._report(drive)
 
     def _event(self, device: Any) -> None:
         action = device.action
+        devnode = device.device_node
         if action == "remove":
-            devnode = device.device_node
             if devnode:
+                with self._lock:
+                    self._seen.discard(devnode)
                 self.on_remove(Drive(node_name=devnode, devnode=devnode))
             return
         if action in ("add", "change"):
             drive = drive_from_udev(device)
             if drive is not None:
-                self.on_add(drive)
+                self._report(drive)
 
     def stop(self) -> None:
         if self._observer is not None:

@@ -84,3 +84,36 @@ def test_folder_drives_for_the_simulator_and_tests(tmp_path):
         assert removed[0].label == "present-at-start"
     finally:
         source.stop()
+
+
+class FakeUdevEvent:
+    """What pyudev's MonitorObserver hands over: action, device node, properties, sys path."""
+
+    def __init__(self, action: str, props: dict[str, str], sys_path: str) -> None:
+        self.action = action
+        self.device_node = props.get("DEVNAME")
+        self.properties = props
+        self.sys_path = sys_path
+
+
+def test_change_events_from_our_own_mount_do_not_reprocess_the_drive():
+    added: list = []
+    removed: list = []
+    source = UdevDriveSource(added.append, removed.append)
+    part = USB_PATH + "/sda1"
+    source._event(FakeUdevEvent("add", STICK_PART, part))
+    # udev's "watch" rule: closing the device after mount/umount sends "change" events
+    source._event(FakeUdevEvent("change", STICK_PART, part))
+    source._event(FakeUdevEvent("change", STICK_PART, part))
+    assert [d.node_name for d in added] == ["/dev/sda1"]
+    source._event(FakeUdevEvent("remove", STICK_PART, part))
+    assert [d.node_name for d in removed] == ["/dev/sda1"]
+    source._event(FakeUdevEvent("add", STICK_PART, part))          # plugged in again: processed again
+    assert [d.node_name for d in added] == ["/dev/sda1", "/dev/sda1"]
+    # a card reader: the medium appears as a "change" of a device never reported
+    reader = dict(STICK_DISK, DEVNAME="/dev/sdc", ID_FS_USAGE="filesystem", ID_FS_TYPE="vfat")
+    del reader["ID_PART_TABLE_TYPE"]
+    source._event(FakeUdevEvent("change", reader, USB_PATH.replace("sda", "sdc")))
+    assert added[-1].node_name == "/dev/sdc"
+    source._event(FakeUdevEvent("change", SATA_PART, "/sys/devices/pci0000:00/0000:00:17.0/ata1/block/sda/sda2"))
+    assert len(added) == 3
