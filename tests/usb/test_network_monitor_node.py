@@ -37,6 +37,8 @@ def test_status_and_wifi_led(ros_node, start_node, fake_nm, usb_run_dir):
     usb_run_dir.mkdir(parents=True, exist_ok=True)
     status_file = usb_run_dir / "status.json"
     status_file.write_text(json.dumps({"pid": os.getpid(), "updated": time.time(), "wifi_busy": True}))
+    n = len(statuses)
+    wait_until(lambda: len(statuses) >= n + 2, timeout=10, what="the node to see the busy provisioner")
     fake_nm.state["connected"] = None
     fake_nm.save()
     wait_until(lambda: statuses[-1].network_connected is False, timeout=10, what="network_connected false")

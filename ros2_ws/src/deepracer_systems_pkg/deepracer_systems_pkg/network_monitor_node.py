@@ -70,11 +70,12 @@ class NetworkMonitorNode(Node):
                 self._last_led = None  # resend once the provisioner is done
             return
         color = BLUE if network.current_ssid() else NO_COLOR
+        if not self.led_client.service_is_ready():
+            return
         with self._led_lock:
             if color == self._last_led:
                 return
-        if not self.led_client.service_is_ready():
-            return
+            self._last_led = color  # sent once; forgotten again if the call fails
         request = SetStatusLedSolidSrv.Request()
         request.led_index, request.color, request.hold = WIFI_LED, color, 0.0
         future = self.led_client.call_async(request)
@@ -84,9 +85,10 @@ class NetworkMonitorNode(Node):
                 ok = fut.result() is not None and fut.result().error == 0
             except Exception:
                 ok = False
-            if ok:
+            if not ok:
                 with self._led_lock:
-                    self._last_led = color
+                    if self._last_led == color:
+                        self._last_led = None
 
         future.add_done_callback(_done)
 
