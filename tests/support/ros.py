@@ -88,7 +88,7 @@ class RosTestNode:
         return received
 
     def call(self, srv_type: Any, name: str, request: Any = None, timeout: float = 10.0) -> Any:
-        client = self.node.create_client(srv_type, name)
+        client: Any = self.node.create_client(srv_type, name)
         try:
             if not client.wait_for_service(timeout_sec=timeout):
                 raise AssertionError(f"service {name} not available after {timeout} s")
