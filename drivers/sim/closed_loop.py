@@ -10,6 +10,7 @@ node graph runs.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 
 import cv2
@@ -33,17 +34,22 @@ def camera_images(sim: Simulation) -> list[np.ndarray]:
 def drive(sim: Simulation, policy: Policy, seconds: float,
           calibration: Mapping[str, Mapping[str, int]] = DEFAULT_CALIBRATION, fps: float = 15.0,
           latency_steps: int = 1, on_frame: Callable[[Simulation, list[np.ndarray]], None] | None = None) -> None:
-    """Run `seconds` of simulated time with `policy` in the loop."""
+    """Run `seconds` of simulated time with `policy` in the loop; each command reaches the car
+    `latency_steps` physics steps (10 ms each) after its frame was captured."""
     servo, motor = calibration["Servo"], calibration["Motor"]
-    steps_per_frame = max(1, int(round(1.0 / fps / PHYSICS_DT)))
     pending = (duty_for(0.0, motor), duty_for(0.0, servo))
-    for _ in range(int(round(seconds * fps))):
-        images = camera_images(sim)
-        if on_frame is not None:
-            on_frame(sim, images)
-        angle, throttle = policy(images)
-        command = (duty_for(throttle, motor), duty_for(angle, servo))
-        for k in range(steps_per_frame):
-            if k == min(latency_steps, steps_per_frame - 1):
-                pending = command
-            sim.step(PHYSICS_DT, *pending)
+    queue: deque[tuple[int, tuple[int, int]]] = deque()
+    frame_period = 1.0 / fps
+    next_frame = 0.0
+    for step in range(int(round(seconds / PHYSICS_DT))):
+        now = step * PHYSICS_DT
+        if now >= next_frame - 1e-9:
+            next_frame += frame_period
+            images = camera_images(sim)
+            if on_frame is not None:
+                on_frame(sim, images)
+            angle, throttle = policy(images)
+            queue.append((step + max(0, latency_steps), (duty_for(throttle, motor), duty_for(angle, servo))))
+        while queue and queue[0][0] <= step:
+            pending = queue.popleft()[1]
+        sim.step(PHYSICS_DT, *pending)
