@@ -1,0 +1,121 @@
+"""Closed loop through the real node graph (`make run`): the sample model, uploaded and loaded through
+the console API with max speed 50 %, drives a lap of the simulated loop without leaving the track;
+with the steering calibration deliberately skewed, the same model visibly fails.
+
+camera frames (sim) -> camera_node -> sensor_fusion -> inference (OpenVINO) -> navigation -> ctrl ->
+servo_node -> sysfs PWM -> the simulated car -> the next camera frame."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.ros import wait_until
+from tests.support.stack import SimStack
+
+ARCHIVE = Path(__file__).resolve().parents[2] / "sample_models" / "sim_loop_model.tar.gz"
+LAP_LIMIT_S = 40.0  # a lap is ~7.5 s at 1 m/s; the limit leaves room for a loaded machine
+DEFAULT_ANGLE_UI = {"mid": -5, "min": -30, "max": 20, "polarity": 1}  # 1.45 / 1.2 / 1.7 ms
+SKEWED_ANGLE_UI = {"mid": -25, "min": -30, "max": -15, "polarity": 1}  # 1.25 / 1.2 / 1.35 ms: always right
+
+
+def _ok(reply) -> dict:
+    body = reply.json()
+    assert body.get("success") is True, body
+    return body
+
+
+def _sim_status(client) -> dict:
+    body = client.get("/api/sim/status").json()
+    assert body["success"] is True, body
+    return body
+
+
+def _reset_car(stack: SimStack, client) -> None:
+    """Start line, new session (the simulator's SIGUSR1)."""
+    stack_pid = stack.process_pids()["sim"]
+    import os
+
+    os.kill(stack_pid, signal.SIGUSR1)
+    wait_until(lambda: (s := _sim_status(client))["laps"] == 0 and s["off_track"] == 0 and len(s["trail"]) <= 2,
+               10, "the simulated car back on the start line")
+
+
+def _set_angle_calibration(client, values: dict) -> None:
+    _ok(client.get("/api/set_calibration_mode"))
+    _ok(client.post("/api/set_calibration/angle", json=values))
+    got = _ok(client.get("/api/get_calibration/angle"))
+    assert {k: got[k] for k in ("mid", "min", "max")} == {k: values[k] for k in ("mid", "min", "max")}
+
+
+def _drive_autonomously(client) -> None:
+    _ok(client.post("/api/drive_mode", json={"drive_mode": "auto"}))
+    _ok(client.post("/api/max_nav_throttle", json={"throttle": 50}))
+    _ok(client.post("/api/start_stop", json={"start_stop": "start"}))
+
+
+def _stop(client) -> None:
+    _ok(client.post("/api/start_stop", json={"start_stop": "stop"}))
+
+
+@pytest.fixture(scope="module")
+def loaded(sim_stack: SimStack):
+    client = sim_stack.login()
+    reply = client.put("/api/uploadModels",
+                       files={"file": (ARCHIVE.name, ARCHIVE.read_bytes(), "application/gzip")})
+    assert reply.json() == {"success": True, "message": "Model uploaded successfully to your vehicle"}
+    name = ARCHIVE.name[: -len(".tar.gz")]
+    models = client.get("/api/models").json()["models"]
+    assert [m["model_folder_name"] for m in models].count(name) == 1
+    _ok(client.post("/api/drive_mode", json={"drive_mode": "auto"}))  # models load in autonomous mode
+    _ok(client.put(f"/api/models/{name}/model"))
+    wait_until(lambda: client.get("/api/isModelLoading").json().get("isModelLoading") == "loaded", 60,
+               "the sample model to load")
+    try:
+        yield client
+    finally:
+        try:
+            _stop(client)
+            _set_angle_calibration(client, DEFAULT_ANGLE_UI)
+            _ok(client.post("/api/drive_mode", json={"drive_mode": "manual"}))
+            _reset_car(sim_stack, client)
+        finally:
+            client.close()
+
+
+def test_sample_model_laps_the_loop_through_the_node_graph(sim_stack: SimStack, loaded):
+    client = loaded
+    _reset_car(sim_stack, client)
+    _drive_autonomously(client)
+    t0 = time.monotonic()
+    try:
+        def lap_done() -> dict | None:
+            status = _sim_status(client)
+            assert status["off_track"] == 0, f"left the track: {status}"
+            return status if status["laps"] >= 1 else None
+
+        status = wait_until(lap_done, LAP_LIMIT_S, "a lap of the loop")
+    finally:
+        _stop(client)
+    assert status["off_track"] == 0
+    assert 5.0 < status["last_lap_s"] < LAP_LIMIT_S
+    assert time.monotonic() - t0 < LAP_LIMIT_S
+    # the car stops when told to
+    wait_until(lambda: abs(_sim_status(client)["speed"]) < 0.02, 5, "the car to stop after Stop")
+
+
+def test_skewed_steering_calibration_makes_it_fail(sim_stack: SimStack, loaded):
+    client = loaded
+    _stop(client)
+    _set_angle_calibration(client, SKEWED_ANGLE_UI)
+    _reset_car(sim_stack, client)
+    _drive_autonomously(client)
+    try:
+        status = wait_until(lambda: (s := _sim_status(client))["off_track"] >= 1 and s, 20,
+                            "the badly calibrated car to leave the track")
+    finally:
+        _stop(client)
+    assert status["laps"] == 0
