@@ -107,12 +107,18 @@ def build_servers(app: Any, opts: ServeOptions) -> list[uvicorn.Server]:
     return servers
 
 
-async def serve_async(servers: list[uvicorn.Server], stop: asyncio.Event | None = None) -> None:
-    """Run the servers until `stop` is set or one of them exits."""
+async def serve_async(servers: list[uvicorn.Server], stop: asyncio.Event | None = None,
+                      on_stopping: Callable[[], None] | None = None) -> None:
+    """Run the servers until `stop` is set or one of them exits.
+
+    `on_stopping` runs first, so endless responses (streams) can end before the graceful timeout.
+    """
     stop = stop or asyncio.Event()
 
     async def watch() -> None:
         await stop.wait()
+        if on_stopping is not None:
+            on_stopping()
         for server in servers:
             server.should_exit = True
 
@@ -120,6 +126,8 @@ async def serve_async(servers: list[uvicorn.Server], stop: asyncio.Event | None 
     try:
         tasks = [asyncio.create_task(server.serve()) for server in servers]
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if not stop.is_set() and on_stopping is not None:
+            on_stopping()
         for server in servers:
             server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -130,7 +138,8 @@ async def serve_async(servers: list[uvicorn.Server], stop: asyncio.Event | None 
         watcher.cancel()
 
 
-def serve(app: Any, opts: ServeOptions, on_started: Callable[[], None] | None = None) -> None:
+def serve(app: Any, opts: ServeOptions, on_started: Callable[[], None] | None = None,
+          on_stopping: Callable[[], None] | None = None) -> None:
     """Blocking: serve until SIGINT/SIGTERM (must run in the main thread for the signals)."""
     servers = build_servers(app, opts)
 
@@ -149,6 +158,6 @@ def serve(app: Any, opts: ServeOptions, on_started: Callable[[], None] | None = 
                 on_started()
 
             asyncio.create_task(announce())
-        await serve_async(servers, stop)
+        await serve_async(servers, stop, on_stopping)
 
     asyncio.run(main())

@@ -54,6 +54,12 @@ class Console:
     started_at: float = field(default_factory=time.time)
     # model imports and deletions run one at a time
     model_lock: threading.Lock = field(default_factory=threading.Lock)
+    # set when the server stops: endless responses (MJPEG, update events) end by themselves
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def begin_shutdown(self) -> None:
+        self.stopping.set()
+        self.car.stream_hub.close()
 
     @property
     def hub(self) -> StreamHub:

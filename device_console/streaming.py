@@ -98,6 +98,18 @@ class StreamHub:
         self._encode_locks: dict[tuple[str, int, int, int], threading.Lock] = {}
         self.encode_count = 0  # JPEG encodings performed (one per frame and size, not per viewer)
         self.frames_published: Counter[str] = Counter()
+        self._closed = False
+
+    def close(self) -> None:
+        """End every stream (the server is shutting down); new viewers end at once."""
+        with self._lock:
+            self._closed = True
+            waiters = [w for ws in self._waiters.values() for w in ws]
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:
+                pass
 
     # -- producers (any thread) --------------------------------------------------------------
     def publish_jpeg(self, topic: str, data: bytes, stamp: float | None = None) -> bool:
@@ -207,7 +219,7 @@ class StreamHub:
             self._waiters.setdefault(topic, set()).add(waiter)
         last_seq = 0
         try:
-            while True:
+            while not self._closed:
                 event.clear()
                 frame = self.latest(topic)
                 if frame is None or frame.seq == last_seq:

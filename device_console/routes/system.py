@@ -165,7 +165,7 @@ async def begin_software_update(console: ConsoleDep) -> dict[str, Any]:
 
 async def _update_events(console: Console) -> AsyncIterator[bytes]:
     index = 0
-    while True:
+    while not console.stopping.is_set():
         index += 1
         progress = console.car.update_progress()
         if progress is None:

@@ -17,10 +17,11 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 class LiveServer:
-    def __init__(self, app: Any, certs: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, app: Any, certs: tuple[Path, Path] | None = None, graceful_timeout_s: float = 1.0) -> None:
+        self.app = app
         opts = ServeOptions(host="127.0.0.1", http_port=None if certs else 0, https_port=0 if certs else None,
                             certfile=certs[0] if certs else None, keyfile=certs[1] if certs else None,
-                            graceful_timeout_s=1.0)
+                            graceful_timeout_s=graceful_timeout_s)
         self.scheme = "https" if certs else "http"
         self.servers = build_servers(app, opts)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -32,7 +33,9 @@ class LiveServer:
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
         try:
-            self._loop.run_until_complete(serve_async(self.servers, self._stop))
+            console = getattr(getattr(self.app, "state", None), "console", None)
+            self._loop.run_until_complete(serve_async(self.servers, self._stop,
+                                                      console.begin_shutdown if console else None))
         except BaseException as exc:  # report to the test thread
             self._error = exc
         finally:
@@ -49,6 +52,10 @@ class LiveServer:
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=15)
+
+    @property
+    def stopped(self) -> bool:
+        return not self._thread.is_alive()
 
     @property
     def port(self) -> int:

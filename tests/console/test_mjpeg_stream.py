@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from pathlib import Path
 
 import cv2
@@ -164,3 +165,40 @@ def test_route_parameters(tmp_path: Path) -> None:
             response = client.get("/route", params={"topic": CAMERA_TOPIC, **params})
             assert response.status_code == 400, params
             assert response.json()["success"] is False
+
+
+def test_streams_end_cleanly_when_the_server_stops(tmp_path: Path) -> None:
+    car = FakeCar()
+    hub = car.stream_hub
+    # a graceful timeout far beyond the join deadline: only ending the streams lets the server stop in time
+    server = LiveServer(create_app(make_settings(tmp_path), car), graceful_timeout_s=120.0)
+    with server:
+        client, _csrf = server.logged_in_client()
+        token = client.cookies.get("deepracer_token")
+        client.close()
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(f"GET /route?topic={CAMERA_TOPIC} HTTP/1.0\r\nHost: x\r\n"
+                     f"Cookie: deepracer_token={token}\r\n\r\n".encode())
+        wait_until(lambda: hub.viewers(CAMERA_TOPIC) == 1, 10, "the viewer to register")
+    assert server.stopped
+    assert hub.viewers(CAMERA_TOPIC) == 0
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    assert data.startswith(b"HTTP/1.1 200") and b"multipart/x-mixed-replace" in data
+    sock.close()
+
+
+def test_closing_the_hub_ends_waiting_viewers() -> None:
+    async def scenario() -> None:
+        hub = StreamHub([CAMERA_TOPIC])
+        viewer = hub.frames(CAMERA_TOPIC)
+        waiting = asyncio.ensure_future(anext(viewer))
+        await asyncio.sleep(0)  # let the viewer register and wait
+        assert hub.viewers(CAMERA_TOPIC) == 1
+        threading.Thread(target=hub.close).start()
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(waiting, 10)
+        assert hub.viewers(CAMERA_TOPIC) == 0
+
+    asyncio.run(scenario())

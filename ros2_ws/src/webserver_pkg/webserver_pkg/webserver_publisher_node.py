@@ -415,7 +415,7 @@ def main(args: Sequence[str] | None = None) -> int:
 
         serve(app, ServeOptions(host=host, http_port=http_port or None, https_port=https_port or None,
                                 http_redirects=redirect and bool(https_port), certfile=certfile,
-                                keyfile=keyfile), on_started=announce)
+                                keyfile=keyfile), on_started=announce, on_stopping=console.begin_shutdown)
     except KeyboardInterrupt:
         pass
     except Exception as exc:
