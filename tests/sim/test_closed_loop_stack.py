@@ -7,6 +7,7 @@ servo_node -> sysfs PWM -> the simulated car -> the next camera frame."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -36,10 +37,7 @@ def _sim_status(client) -> dict:
 
 def _reset_car(stack: SimStack, client) -> None:
     """Start line, new session (the simulator's SIGUSR1)."""
-    stack_pid = stack.process_pids()["sim"]
-    import os
-
-    os.kill(stack_pid, signal.SIGUSR1)
+    os.kill(stack.process_pids()["sim"], signal.SIGUSR1)
     wait_until(lambda: (s := _sim_status(client))["laps"] == 0 and s["off_track"] == 0 and len(s["trail"]) <= 2,
                10, "the simulated car back on the start line")
 

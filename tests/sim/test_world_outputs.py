@@ -84,3 +84,12 @@ def test_bad_options_are_refused(tmp_path, start_node):
     proc = start_node("drivers.sim.world", args=["--fps", "500"])
     proc.proc.wait(30)
     assert proc.proc.returncode == 2 and "--fps" in proc.log_text()
+
+
+def test_battery_drains_into_the_fuel_gauge(tmp_path, start_node):
+    world = start_world(start_node, tmp_path, ["--no-lidar", "--fps", "5", "--drain-scale", "3000"])
+    gauge = world.sim_dir / "fuel_gauge"
+    first = int(gauge.read_text())
+    assert first == 0xEC  # full: the battery node reads level 11
+    # idle for 8 h at 3000x: about 1 % of the charge per second of wall time
+    wait_until(lambda: int(gauge.read_text()) < first - 2, 10, "the fuel gauge to go down")
