@@ -225,6 +225,18 @@ def open_page(browser: Browser, stack: Stack, route: str) -> Any:
     return page
 
 
+def api_call(page: Any, method: str, path: str, body: Any = None) -> Any:
+    """Call the console API from a logged-in page, as the app does (CSRF header from the meta tag)."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const token = document.querySelector('meta[name="csrf-token"]').content;
+            const init = {method, headers: {'X-CSRFToken': token, 'Content-Type': 'application/json'}};
+            if (body !== null) init.body = JSON.stringify(body);
+            const res = await fetch(path, init);
+            return res.json();
+        }""", [method, path, body])
+
+
 @pytest.fixture
 def page(laptop: Browser, stack: Stack) -> Iterator[Callable[[str], Any]]:
     """page(route) -> a laptop tab showing #/<route>; closed after the test; no script errors allowed."""

@@ -94,6 +94,11 @@ export function buildStatus(sidebar, topbar, nav) {
     type: 'button', 'aria-expanded': 'false', 'aria-controls': 'sidebar', title: 'Vehicle status',
   }, icon('battery'), h('span#top-battery-text', '—'));
   const topBatteryText = topBattery.querySelector('#top-battery-text');
+  // Tapping the page closes the phone drawer.
+  document.getElementById('content').addEventListener('click', () => {
+    document.body.classList.remove('drawer-open');
+    topBattery.setAttribute('aria-expanded', 'false');
+  });
   topBattery.addEventListener('click', () => {
     const open = !document.body.classList.contains('drawer-open');
     document.body.classList.toggle('drawer-open', open);
@@ -107,6 +112,10 @@ export function buildStatus(sidebar, topbar, nav) {
     nav.top,
   );
   document.body.append(offline);
+  // The phone drawer opens below the top bar: keep its height in a CSS variable.
+  const setTopbarHeight = () => document.documentElement.style.setProperty('--topbar-h', `${topbar.offsetHeight}px`);
+  new ResizeObserver(setTopbarHeight).observe(topbar);
+  setTopbarHeight();
 
   onConnectivity((isOnline) => {
     offline.hidden = isOnline;

@@ -251,9 +251,9 @@ export default {
 
       const centerS = slider({ id: 'steer-center', label: 'Center value', min: -30, max: 30, value: state.center, describe,
         onInput: (v) => { state.center = v; steer(raw(v)); } });
-      const leftS = slider({ id: 'steer-left', label: 'Value', min: -50, max: 50, value: state.left, describe,
+      const leftS = slider({ id: 'steer-left', label: 'Maximum left steering value', min: -50, max: 50, value: state.left, describe,
         onInput: (v) => { state.left = v; steer(raw(v)); } });
-      const rightS = slider({ id: 'steer-right', label: 'Value', min: -50, max: 50, value: state.right, describe,
+      const rightS = slider({ id: 'steer-right', label: 'Maximum right steering value', min: -50, max: 50, value: state.right, describe,
         onInput: (v) => { state.right = v; steer(raw(v)); } });
 
       const steps = [

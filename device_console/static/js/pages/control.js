@@ -35,6 +35,7 @@ function autonomousPanel(cleanup) {
   const loadStatus = h('div.load-status#model-load-status', { role: 'status' });
   const loadBar = h('div.progress.indeterminate', { hidden: true }, h('div.progress-fill'));
   let loading = false;
+  let running = false;
   let speed = store.get('autoSpeed', 50);
   const speedValue = h('output.speed-value#auto-speed', `${speed} %`);
   const runState = h('span.run-state#auto-run-state', 'Stopped');
@@ -44,7 +45,7 @@ function autonomousPanel(cleanup) {
     loadStatus.dataset.state = state;
     setText(loadStatus, text);
     loadBar.hidden = state !== 'loading';
-    if (startBtn) startBtn.disabled = state !== 'loaded';
+    if (startBtn) startBtn.disabled = state !== 'loaded' || running;
   };
 
   const refreshModels = async () => {
@@ -124,8 +125,10 @@ function autonomousPanel(cleanup) {
     if (!ok) return;
     loading = true;
     try {
-      await api('/api/start_stop', { method: 'POST', json: { start_stop: 'stop' } }).catch(() => null);
+      // The car loads models in autonomous mode only (and never while driving).
+      await post('/api/start_stop', { start_stop: 'stop' });
       setRun(false);
+      await post('/api/drive_mode', { drive_mode: 'auto' });
       store.set('selectedModel', value);
       setLoadState('loading', `Loading ${folder}…`);
       await put(`/api/models/${encodeURIComponent(folder)}/${encodeURIComponent(modelName)}`, {}, { timeout: 60000 });
@@ -146,11 +149,11 @@ function autonomousPanel(cleanup) {
     } catch (err) { toast(`Maximum speed: ${err.message}`, 'error'); }
   };
 
-  let running = false;
   const setRun = (value) => {
     running = value;
     setText(runState, value ? 'Driving autonomously' : 'Stopped');
     runState.dataset.state = value ? 'running' : 'stopped';
+    startBtn.disabled = value || loadStatus.dataset.state !== 'loaded';
   };
   const start = async () => {
     try {

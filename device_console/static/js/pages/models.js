@@ -97,11 +97,11 @@ export default {
       h('span', 'Choose a model archive (.tar.gz) or drop it here'), fileName);
     let file = null;
 
-    const choose = (f) => {
+    const choose = (f, { keepResult = false } = {}) => {
       file = f || null;
       setText(fileName, file ? `${file.name} (${formatBytes(file.size)})` : 'No file chosen');
       uploadBtn.disabled = !file;
-      result.hidden = true;
+      if (!keepResult) result.hidden = true;
     };
     fileInput.addEventListener('change', () => choose(fileInput.files[0]));
     drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
@@ -160,7 +160,7 @@ export default {
         const message = res && typeof res === 'object' ? (res.message || res.reason || '') : String(res || '');
         const ok = Boolean(res && res.success);
         showResult(ok, message || (ok ? 'Model uploaded.' : 'Upload failed.'));
-        if (ok) { choose(null); fileInput.value = ''; }
+        if (ok) { choose(null, { keepResult: true }); fileInput.value = ''; }
       } catch (err) {
         showResult(false, err.message);
       } finally {
