@@ -46,6 +46,14 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
     env["DEEPRACER_SYSFS_ROOT"] = str(sysfs)
     env["DEEPRACER_DEV_ROOT"] = str(dev)
     env["DEEPRACER_HARDWARE"] = "sim"
+    # The simulated car's NetworkManager: the console's Wi-Fi page and the USB provisioner talk to a
+    # simulated nmcli/iwgetid first on PATH, never to the laptop's real Wi-Fi.
+    from drivers.sim.network_manager import SimNetworkManager, sim_car_state
+
+    network = SimNetworkManager(sim / "network", state=sim_car_state(), keep_state=True)
+    network.save()
+    for key, value in network.env().items():
+        env[key] = value
     return sim
 
 

@@ -1,7 +1,9 @@
-"""Fake `nmcli` and `iwgetid` put first on PATH: they record their arguments and answer like the
-real tools (NetworkManager 1.36+ wording and exit codes) from a JSON state file.
+"""The simulated car's NetworkManager: `nmcli` and `iwgetid` executables put first on PATH that
+record their arguments and answer like the real tools (NetworkManager 1.36+ wording and exit codes)
+from a JSON state file. `deepracer run --sim` installs them so the console's Wi-Fi page and the USB
+provisioner work on a laptop without touching its real Wi-Fi; the tests use them as a fake nmcli.
 
-State (`FakeNetworkManager.state`, saved with `.save()`):
+State (`SimNetworkManager.state`, saved with `.save()`):
     wifi_iface   "wlan0"                      the Wi-Fi device (never mlan0 unless a test says so)
     devices      [[name, type, state], ...]   `nmcli device`
     networks     [{"ssid", "password", "signal", "security"}]   visible networks
@@ -28,8 +30,8 @@ from typing import Any
 NMCLI = r'''
 import json, os, sys, uuid
 
-STATE = os.environ["FAKE_NM_STATE"]
-LOG = os.environ["FAKE_NM_LOG"]
+STATE = os.environ["SIM_NM_STATE"]
+LOG = os.environ["SIM_NM_LOG"]
 
 def load():
     with open(STATE) as f:
@@ -151,9 +153,9 @@ else:
 
 IWGETID = r'''
 import json, os, sys
-with open(os.environ["FAKE_NM_LOG"], "a") as f:
+with open(os.environ["SIM_NM_LOG"], "a") as f:
     f.write(json.dumps(["iwgetid", *sys.argv[1:]]) + "\n")
-with open(os.environ["FAKE_NM_STATE"]) as f:
+with open(os.environ["SIM_NM_STATE"]) as f:
     state = json.load(f)
 if sys.argv[1:] != ["-r"]:
     sys.exit(1)
@@ -182,15 +184,34 @@ def default_state() -> dict[str, Any]:
     }
 
 
-class FakeNetworkManager:
-    def __init__(self, root: Path) -> None:
+def sim_car_state() -> dict[str, Any]:
+    """What the simulated car sees: a track network it is connected to and two more."""
+    state = default_state()
+    state["networks"] = [
+        {"ssid": "DeepRacer-Track", "password": "deepracer", "signal": 90, "security": "WPA2"},
+        {"ssid": "Pit-Lane", "password": "pitlane123", "signal": 55, "security": "WPA2"},
+        {"ssid": "Guest", "password": "", "signal": 30, "security": ""},
+    ]
+    state["connected"] = "DeepRacer-Track"
+    state["devices"][0][2] = "connected"
+    state["wifi_ip"] = "192.0.2.10"  # TEST-NET-1: documentation address, never routed
+    state["profiles"].append({"name": "DeepRacer-Track", "type": "802-11-wireless", "psk": "deepracer"})
+    return state
+
+
+class SimNetworkManager:
+    def __init__(self, root: Path, state: dict[str, Any] | None = None, keep_state: bool = False) -> None:
         self.root = Path(root)
         self.bin = self.root / "bin"
         self.bin.mkdir(parents=True, exist_ok=True)
         self.state_path = self.root / "nm-state.json"
         self.log_path = self.root / "nm-calls.jsonl"
-        self.log_path.write_text("")
-        self.state = default_state()
+        if not (keep_state and self.log_path.exists()):
+            self.log_path.write_text("")
+        if keep_state and self.state_path.exists():
+            self.state = json.loads(self.state_path.read_text())
+        else:
+            self.state = state if state is not None else default_state()
         self._write_tool("nmcli", NMCLI)
         self.save()
 
@@ -214,7 +235,7 @@ class FakeNetworkManager:
 
     def env(self) -> dict[str, str]:
         return {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
-                "FAKE_NM_STATE": str(self.state_path), "FAKE_NM_LOG": str(self.log_path)}
+                "SIM_NM_STATE": str(self.state_path), "SIM_NM_LOG": str(self.log_path)}
 
     def calls(self) -> list[list[str]]:
         return [json.loads(line) for line in self.log_path.read_text().splitlines() if line.strip()]
@@ -224,3 +245,6 @@ class FakeNetworkManager:
 
     def logged_text(self) -> str:
         return self.log_path.read_text()
+
+
+FakeNetworkManager = SimNetworkManager  # the name the tests use
