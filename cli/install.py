@@ -163,7 +163,7 @@ def copy_source(layout: Layout, source: Path) -> None:
 def build_venv(layout: Layout) -> None:
     script = layout.at(layout.src / "scripts" / "bootstrap.sh")
     print(f"building the venv and the ROS interfaces ({script}); this takes a while the first time", flush=True)
-    proc = subprocess.run(["bash", str(script)], cwd=layout.at(layout.src), check=False)
+    proc = subprocess.run(["bash", str(script), "--runtime"], cwd=layout.at(layout.src), check=False)
     if proc.returncode != 0:
         raise InstallError(f"{script} failed ({proc.returncode})")
 

@@ -10,7 +10,10 @@ VENV=$ROOT/.venv
 STAMP=$VENV/.bootstrap-stamp
 PY=${PYTHON:-python3}
 
-APT_PACKAGES="cmake g++ make chromium fonts-dejavu-core"
+RUNTIME_ONLY=0
+[ "${1:-}" = "--runtime" ] && RUNTIME_ONLY=1   # a car: no browser, no test tools
+APT_PACKAGES="cmake g++ make"
+[ "$RUNTIME_ONLY" = 1 ] || APT_PACKAGES="$APT_PACKAGES chromium fonts-dejavu-core"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 pip_install() {
@@ -42,7 +45,8 @@ check_apt() {
 if [ "${1:-}" = "--check-apt" ]; then check_apt; exit 0; fi
 
 inputs_hash() {
-  cat requirements.txt requirements-ros2.txt setup.py scripts/bootstrap.sh \
+  echo "runtime-only=$RUNTIME_ONLY"
+  cat requirements.txt requirements-dev.txt requirements-ros2.txt setup.py scripts/bootstrap.sh \
       ros2_ws/src/deepracer_interfaces_pkg/CMakeLists.txt ros2_ws/src/deepracer_interfaces_pkg/package.xml \
       ros2_ws/src/deepracer_interfaces_pkg/msg/* ros2_ws/src/deepracer_interfaces_pkg/srv/* 2>/dev/null \
     | sha256sum | cut -d' ' -f1
@@ -67,6 +71,7 @@ fi
 . "$VENV/bin/activate"
 say "installing Python dependencies"
 pip_install -r requirements.txt
+[ "$RUNTIME_ONLY" = 1 ] || pip_install -r requirements-dev.txt
 if system_ros; then
   say "using system ROS 2 from /opt/ros/$ROS_DISTRO"
   set +u; . "/opt/ros/$ROS_DISTRO/setup.bash"; set -u
