@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -156,7 +157,7 @@ class Net:
         """x: (B, 120, 160) raw grey 0..255 -> logits (B, actions)."""
         spec = self.spec
         h = (x[..., None] / np.float32(255.0)).astype(np.float32)
-        cache = []
+        cache: list[Any] = []
         for i, (_filters, k, stride) in enumerate(spec.conv_layers):
             kern = self.w[f"{SENSOR}/Conv2d_{i}/kernel"]
             cols, (ho, wo) = _im2col(h, k, stride)
