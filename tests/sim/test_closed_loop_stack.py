@@ -80,6 +80,7 @@ def loaded(sim_stack: SimStack):
             _set_angle_calibration(client, DEFAULT_ANGLE_UI)
             _ok(client.post("/api/drive_mode", json={"drive_mode": "manual"}))
             _reset_car(sim_stack, client)
+            client.post("/api/deleteModels", json={"filenames": [name]})
         finally:
             client.close()
 
