@@ -94,6 +94,16 @@ def ros() -> Iterator[RosTestNode]:
         node.close()
 
 
+def subscribe(ros: RosTestNode, msg_type: Any, topic: str, qos: Any, publishers: int = 1,
+              timeout: float = 20.0) -> list[Any]:
+    """Collect `topic` into a list, once matched with its publisher(s): the car publishes most
+    commands once per change, so a subscription still being discovered would miss them."""
+    received: list[Any] = []
+    sub = ros.node.create_subscription(msg_type, topic, received.append, qos)
+    wait_until(lambda: sub.get_publisher_count() >= publishers, timeout, f"a publisher on {topic}")
+    return received
+
+
 def _services_up(node: RosTestNode) -> bool:
     names = {name for name, _types in node.node.get_service_names_and_types()}
     return all(s in names for s in REQUIRED_SERVICES)

@@ -11,7 +11,7 @@ import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
-from tests.console_ui.conftest import Browser, Stack, api_call, open_page
+from tests.console_ui.conftest import Browser, Stack, api_call, open_page, subscribe
 from tests.support.ros import RosTestNode, wait_until
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
@@ -28,8 +28,8 @@ def throttle_pwm(v: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def previews(ros: RosTestNode) -> list[Any]:
-    return ros.collect(ServoCtrlMsg, "/webserver_pkg/calibration_drive", QOS)
+def previews(car: Stack, ros: RosTestNode) -> list[Any]:
+    return subscribe(ros, ServoCtrlMsg, "/webserver_pkg/calibration_drive", QOS)
 
 
 @pytest.fixture
@@ -127,6 +127,7 @@ def test_speed_wizard_with_reverse_direction(car: Stack, page, previews: list[An
 
     # Holding the button spins the wheels gently forward (below mid for polarity -1); letting go stops.
     mark = len(previews)
+    p.locator("#speed-spin").scroll_into_view_if_needed()
     spin = p.locator("#speed-spin").bounding_box()
     p.mouse.move(spin["x"] + 10, spin["y"] + 10)
     p.mouse.down()

@@ -10,7 +10,7 @@ import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
-from tests.console_ui.conftest import Stack
+from tests.console_ui.conftest import Stack, subscribe
 from tests.support.ros import RosTestNode, wait_until
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
@@ -19,8 +19,8 @@ SERVO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100, reliability=R
 
 
 @pytest.fixture(scope="module")
-def servo_msgs(ros: RosTestNode) -> list[Any]:
-    return ros.collect(ServoCtrlMsg, "/ctrl_pkg/servo_msg", SERVO_QOS)
+def servo_msgs(car: Stack, ros: RosTestNode) -> list[Any]:
+    return subscribe(ros, ServoCtrlMsg, "/ctrl_pkg/servo_msg", SERVO_QOS)
 
 
 def _seen(msgs: list[Any], since: int, pred: Any) -> bool:
@@ -45,6 +45,7 @@ def _sim_speed(stack: Stack) -> float:
 def test_pad_drives_forward_right_and_release_stops(car: Stack, page, servo_msgs: list[Any], shot) -> None:
     p = page("control")
     _start_manual(p)
+    p.locator(".joy-pad").scroll_into_view_if_needed()
     box = p.locator(".joy-pad").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     mark = len(servo_msgs)
@@ -110,7 +111,6 @@ def test_emergency_stop_button_stops_manual_driving(car: Stack, page, servo_msgs
     assert "emergency stop" in p.locator("#manual-run-state").inner_text()
     # Pressing the key again does not drive: the driver stays disabled until Start is pressed.
     drive_requests: list[str] = []
-    p.on("request", lambda r: drive_requests.append(r.method) if r.url.endswith("/api/manual_drive") else None)
     p.keyboard.up("ArrowUp")
     p.keyboard.down("ArrowUp")
     p.wait_for_function("document.querySelector('#manual-throttle').textContent === '-1.00'")
@@ -118,3 +118,38 @@ def test_emergency_stop_button_stops_manual_driving(car: Stack, page, servo_msgs
     assert drive_requests == []
     p.keyboard.up("ArrowUp")
     shot(p, "control-after-emergency-stop-laptop")
+
+
+FAKE_GAMEPAD = """
+window.__pad = {
+  connected: true, id: 'Test controller (STANDARD GAMEPAD)', index: 0, mapping: 'standard', timestamp: 0,
+  axes: [0, 0, 0, 0],
+  buttons: Array.from({ length: 17 }, () => ({ pressed: false, touched: false, value: 0 })),
+};
+navigator.getGamepads = () => [window.__pad];
+"""
+
+
+def test_gamepad_drives_only_with_the_dead_man_button(car: Stack, laptop, servo_msgs: list[Any]) -> None:
+    # The browser's Gamepad API is the hardware boundary here: a controller whose stick is pushed.
+    p = laptop.new_page()
+    try:
+        p.add_init_script(FAKE_GAMEPAD)
+        p.goto(f"{car.base_url}/home#/control", wait_until="domcontentloaded")
+        p.wait_for_selector("#page-control")
+        _start_manual(p)
+        p.evaluate("window.__pad.axes[1] = -1")             # stick fully up, dead-man not held
+        p.wait_for_function("document.querySelector('#gamepad-info').textContent.includes('hold A or LB')")
+        assert p.locator("#manual-throttle").inner_text() == "0.00"
+
+        mark = len(servo_msgs)
+        p.evaluate("window.__pad.buttons[0] = { pressed: true, touched: true, value: 1 }")   # hold A
+        wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0), 5, "driving with the dead-man held")
+        assert "dead-man held" in (p.locator("#gamepad-info").text_content() or "")
+
+        mark = len(servo_msgs)
+        p.evaluate("window.__pad.buttons[0] = { pressed: false, touched: false, value: 0 }")  # let go
+        wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 5,
+                   "a stop when the dead-man button is released")
+    finally:
+        p.close()

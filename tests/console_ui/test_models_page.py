@@ -15,7 +15,7 @@ from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from inference.tfgraph import ShallowNetworkSpec, model_metadata, random_weights, shallow_graph_bytes
-from tests.console_ui.conftest import Stack
+from tests.console_ui.conftest import Stack, subscribe
 from tests.support.ros import RosTestNode, wait_until
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
@@ -106,7 +106,7 @@ def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosT
     assert MODEL in c.locator("#model-load-status").inner_text()
 
     # Start: the model drives the car (navigation -> ctrl -> /ctrl_pkg/servo_msg); Stop stops it.
-    servo = ros.collect(ServoCtrlMsg, "/ctrl_pkg/servo_msg", SERVO_QOS)
+    servo = subscribe(ros, ServoCtrlMsg, "/ctrl_pkg/servo_msg", SERVO_QOS)
     c.click("#auto-start")
     c.wait_for_selector("#auto-run-state[data-state=running]")
     wait_until(lambda: any(m.throttle > 0 for m in servo), 15, "autonomous commands on /ctrl_pkg/servo_msg")

@@ -1,0 +1,42 @@
+"""Settings in Chromium: SSH on/off, the About facts from the car, and the console password form's
+validation (the change itself is covered by the API tests: it logs out every other browser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console_ui.conftest import Stack
+
+pytestmark = [pytest.mark.ros, pytest.mark.browser]
+
+
+def test_ssh_toggle(car: Stack, page) -> None:
+    p = page("settings")
+    state = p.locator("#ssh-state")
+    p.wait_for_function("['Enabled', 'Disabled'].includes(document.querySelector('#ssh-state').textContent)")
+    start = state.inner_text()
+    first, second = ("#ssh-disable", "#ssh-enable") if start == "Enabled" else ("#ssh-enable", "#ssh-disable")
+    p.click(first)
+    p.wait_for_function(f"document.querySelector('#ssh-state').textContent === '{'Disabled' if start == 'Enabled' else 'Enabled'}'")
+    p.reload(wait_until="domcontentloaded")       # the car remembers it
+    p.wait_for_function(f"document.querySelector('#ssh-state').textContent === '{'Disabled' if start == 'Enabled' else 'Enabled'}'")
+    p.click(second)
+    p.wait_for_function(f"document.querySelector('#ssh-state').textContent === '{start}'")
+
+
+def test_about_and_password_form(car: Stack, page) -> None:
+    p = page("settings")
+    p.wait_for_function("document.querySelector('#about-software').textContent !== '—'")
+    assert p.locator("#about-hardware").inner_text() not in ("", "—")
+    assert "GB" in p.locator("#about-ram").inner_text()
+    p.wait_for_function("document.querySelector('#about-cpu-usage').textContent.includes('%')")
+
+    change = p.locator("#pw-change")
+    assert change.is_disabled()
+    p.fill("#pw-old", "deepracer")
+    p.fill("#pw-new", "new-secret-1")
+    p.fill("#pw-confirm", "new-secret-2")
+    assert change.is_disabled()
+    assert "do not match" in p.locator("#pw-result").inner_text()
+    p.fill("#pw-confirm", "new-secret-1")
+    assert change.is_enabled()
