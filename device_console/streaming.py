@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
-import cv2
 import numpy as np
 
 BOUNDARY = "boundarydonotcross"
@@ -29,6 +28,14 @@ MULTIPART_CONTENT_TYPE = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
 # A compressed frame newer than this makes raw frames of the same topic redundant.
 PREFER_COMPRESSED_S = 1.0
 
+
+
+def _cv2() -> Any:
+    """OpenCV, imported on first use: the console only decodes or re-encodes when a viewer asks for
+    a size the camera does not publish (about 15 MB of the console's memory otherwise)."""
+    import cv2
+
+    return cv2
 
 def jpeg_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from a JPEG's SOF marker, None if it is not a readable JPEG."""
@@ -72,7 +79,7 @@ class Frame:
         if self.bgr is not None:
             return self.bgr
         if self._decoded is None and self.jpeg is not None:
-            self._decoded = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+            self._decoded = _cv2().imdecode(np.frombuffer(self.jpeg, np.uint8), _cv2().IMREAD_COLOR)
         return self._decoded
 
 
@@ -125,7 +132,7 @@ class StreamHub:
     def publish_bgr(self, topic: str, image: np.ndarray, stamp: float | None = None) -> bool:
         """A BGR (or grey) frame; ignored while the same topic also arrives compressed."""
         if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+            image = _cv2().cvtColor(image, _cv2().COLOR_GRAY2BGR)
         if image.ndim != 3 or image.shape[2] != 3 or image.size == 0:
             return False
         now = time.monotonic()
@@ -187,8 +194,8 @@ class StreamHub:
             if image is None:
                 return None
             if (image.shape[1], image.shape[0]) != (out_w, out_h):
-                image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
-            ok, buf = cv2.imencode(".jpg", image, [int(cv2.IMWRITE_JPEG_QUALITY), int(q)])
+                image = _cv2().resize(image, (out_w, out_h), interpolation=_cv2().INTER_LINEAR)
+            ok, buf = _cv2().imencode(".jpg", image, [int(_cv2().IMWRITE_JPEG_QUALITY), int(q)])
             if not ok:
                 return None
             data = buf.tobytes()
@@ -256,11 +263,11 @@ def image_msg_to_bgr(encoding: str, width: int, height: int, step: int, data: An
         return None
     image = raw[: row * height].reshape(height, row)[:, : width * channels].reshape(height, width, channels)
     if encoding in ("mono8", "8UC1"):
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        return _cv2().cvtColor(image, _cv2().COLOR_GRAY2BGR)
     if encoding == "rgb8":
-        return cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        return _cv2().cvtColor(image, _cv2().COLOR_RGB2BGR)
     if encoding == "bgra8":
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        return _cv2().cvtColor(image, _cv2().COLOR_BGRA2BGR)
     if encoding == "rgba8":
-        return cv2.cvtColor(image, cv2.COLOR_RGBA2BGR)
+        return _cv2().cvtColor(image, _cv2().COLOR_RGBA2BGR)
     return np.ascontiguousarray(image)

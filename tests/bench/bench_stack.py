@@ -53,12 +53,15 @@ def run() -> dict[str, float]:
             elapsed = time.monotonic() - t0
             cpu = {name: proc.cpu_percent(None) / 100.0 for name, proc in procs.items()}
             rss = {name: proc.memory_info().rss / 2**20 for name, proc in procs.items()}
+            # PSS splits pages shared between processes (libpython, ROS, Fast DDS) fairly
+            pss = {name: proc.memory_full_info().pss / 2**20 for name, proc in procs.items()}
             status = stack.login().get("/api/sim/status").json()
         finally:
             stack.stop()
     car = [name for name in procs if name != "sim"]
     figures = {
         "stack_rss_mb_total_car_processes": round(sum(rss[n] for n in car), 1),
+        "stack_pss_mb_total_car_processes": round(sum(pss[n] for n in car), 1),
         "stack_cpu_cores_car_processes_30fps": round(sum(cpu[n] for n in car), 3),
         "stack_sim_cpu_cores": round(cpu.get("sim", 0.0), 3),
         "stack_sim_rss_mb": round(rss.get("sim", 0.0), 1),
