@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--track", default="loop", help="simulated track: loop, single_turn, s_curve, speedway")
     parser.add_argument("--fps", type=float, default=15.0, help="simulated camera frame rate (15 or 30)")
     parser.add_argument("--obstacles", type=int, default=0, help="box obstacles on the simulated track")
+    parser.add_argument("--stereo", action="store_true", help="a stereo camera pair on the simulated car")
     parser.add_argument("--only", default=None,
                         help="comma-separated process names to start (default: all of the graph)")
     parser.add_argument("--graph", default=None, help=argparse.SUPPRESS)  # module:function (tests, custom cars)
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         graph = load_graph(args.graph, sim=sim)
     else:
         graph = graph_for(sim=sim, console_port=port, https_port=https_port, sim_dir=sim_dir, track=args.track,
-                          sim_fps=args.fps, sim_obstacles=args.obstacles)
+                          sim_fps=args.fps, sim_obstacles=args.obstacles, sim_stereo=args.stereo)
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}
         unknown = wanted - set(graph.names())

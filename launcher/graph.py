@@ -109,7 +109,7 @@ def load_graph(source: str | None, sim: bool = False, **kwargs: Any) -> Graph:
 
 def graph_for(sim: bool = False, console_port: int | None = None, https_port: int | None = None,
               sim_dir: Path | None = None, track: str = "loop", sim_fps: float = 15.0,
-              sim_obstacles: int = 0) -> Graph:
+              sim_obstacles: int = 0, sim_stereo: bool = False) -> Graph:
     """The graph for the real car (`sim=False`) or the simulated car (`sim=True`)."""
     camera_params: dict[str, Any] = {"resize_images": True}
     lidar_params: dict[str, Any] = {
@@ -151,7 +151,7 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
     ))
     if sim:
         sim_cmd: tuple[str, ...] = ("drivers.sim.world", "--track", track, "--fps", f"{sim_fps:g}",
-                                    "--obstacles", str(sim_obstacles))
+                                    "--obstacles", str(sim_obstacles)) + (("--stereo",) if sim_stereo else ())
         processes.insert(0, ProcessSpec(
             name="sim",
             description="the simulated car: physics, track, camera frames, RPLidar on a pty, battery",
