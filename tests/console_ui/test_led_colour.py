@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.console_ui.conftest import Stack
+from tests.console_ui.conftest import Stack, api_call
 from tests.support.ros import wait_until
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
@@ -48,7 +48,8 @@ def test_choose_and_save_a_colour(car: Stack, page, shot, colour: str, rgb: tupl
     assert _led_file(car) == {"red_pwm": expected[0], "green_pwm": expected[1], "blue_pwm": expected[2]}
     name = {"red": "Red", "marigold": "Marigold"}[colour]
     assert current.inner_text() == name
-    # A fresh page reads the colour back from the car.
+    # A fresh page reads the colour back from the car, whatever mode the car is in.
+    assert api_call(p, "POST", "/api/drive_mode", {"drive_mode": "manual"})["success"]
     p.reload(wait_until="domcontentloaded")
     p.wait_for_function(f"document.querySelector('#led-current').textContent === '{name}'")
     assert p.is_checked(f"#led-{colour}")

@@ -183,12 +183,14 @@ function sshCard() {
 
 // ------------------------------------------------------------------ LED
 /**
- * The car serves the tail light only in calibration mode (as the original): try, and if it refuses,
- * enter calibration mode (which stops the car), retry, and leave the car stopped.
+ * The car serves the tail light only in calibration mode (as the original): try, and if it refuses
+ * (or, for a read, answers all zeros, which is also what a refusal looks like), enter calibration
+ * mode (which stops the car), retry, and leave the car stopped.
  */
-async function inCalibrationMode(fn) {
+async function inCalibrationMode(fn, { refused = () => false } = {}) {
   try {
-    return await fn();
+    const first = await fn();
+    if (!refused(first)) return first;
   } catch (err) {
     if (err.status !== 200) throw err;    // only a {"success": false} answer is worth a retry
   }
@@ -225,7 +227,9 @@ function ledCard() {
   };
   const refresh = async () => {
     try {
-      const d = await inCalibrationMode(() => get('/api/get_led_color'));
+      const d = await inCalibrationMode(() => get('/api/get_led_color'), {
+        refused: (v) => !Number(v.red) && !Number(v.green) && !Number(v.blue),
+      });
       current = [Number(d.red), Number(d.green), Number(d.blue)];
     } catch (err) {
       setText(currentText, err.message);
