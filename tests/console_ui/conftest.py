@@ -1,7 +1,8 @@
 """End-to-end fixtures for the console UI: the whole stack on the simulated car, started once for
 this directory, and headless Chromium (Debian `chromium` through Playwright's `executable_path`).
 
-- `stack`: `deepracer run --sim` in a fresh state directory on free ports (package scope).
+- `stack`: the session's `deepracer run --sim` (tests/support/stack.py `sim_stack`); `car`: the same
+  once the control services are up. Tests put back what they change (calibration, LED colour...).
 - `ros`: one RosTestNode for the directory (subscriptions to the car's topics).
 - `chromium`: one headless Chromium (fresh user-data dir); `laptop` / `phone`: isolated contexts in it,
   logged in to the console; `fresh_browser`: a context that is not logged in.
@@ -12,20 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.ros import RosTestNode, wait_until
+from tests.support.stack import SimStack
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -42,19 +38,11 @@ REQUIRED_SERVICES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Stack:
     base_url: str
     state_dir: Path
-    proc: subprocess.Popen[bytes]
     out_path: Path
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sim_dir(self) -> Path:
@@ -73,16 +61,6 @@ class Stack:
         for log in sorted(self.logs_dir.glob("*.log")):
             parts.append(f"--- {log.name}\n" + log.read_text(errors="replace")[-1500:])
         return "\n".join(parts)
-
-
-def _http_status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as res:
-            return int(res.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except OSError:
-        return 0
 
 
 @pytest.fixture(scope="package")
@@ -110,42 +88,31 @@ def _services_up(node: RosTestNode) -> bool:
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory, ros: RosTestNode) -> Iterator[Stack]:
-    state = tmp_path_factory.mktemp("console-ui-state")
-    port, https_port = _free_port(), _free_port()
-    out_path = state.parent / f"{state.name}-launcher.out"
-    env = dict(os.environ, DEEPRACER_STATE_DIR=str(state), PYTHONUNBUFFERED="1")
-    out = open(out_path, "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli.deepracer", "run", "--sim", "--port", str(port), "--https-port", str(https_port)],
-        cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    s = Stack(base_url=f"http://127.0.0.1:{port}", state_dir=state, proc=proc, out_path=out_path)
+def stack(sim_stack: SimStack) -> Stack:
+    """The session's simulated car (tests/support/stack.py), with the simulator running."""
+    s = Stack(base_url=sim_stack.url, state_dir=sim_stack.state_dir, out_path=sim_stack.out_path)
     try:
-        try:
-            wait_until(lambda: _http_status(s.base_url + "/login") == 200, 60, "the console to answer")
-            wait_until(lambda: (s.sim_dir / "status.json").is_file(), 60, "the simulator")
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}\n{s.diagnostics()}") from None
-        yield s
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        out.close()
+        wait_until(lambda: (s.sim_dir / "status.json").is_file(), 60, "the simulator")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{s.diagnostics()}") from None
+    return s
 
 
 @pytest.fixture(scope="package")
-def car(stack: Stack, ros: RosTestNode) -> Stack:
-    """The stack with the control services up (driving, calibration, LEDs, models)."""
+def car(stack: Stack, sim_stack: SimStack, ros: RosTestNode) -> Iterator[Stack]:
+    """The stack with the control services up (driving, calibration, LEDs, models). The car is
+    shared with other test directories: it is left stopped, in manual mode, afterwards."""
     try:
         wait_until(lambda: _services_up(ros), 60, "the ctrl_pkg services")
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{stack.diagnostics()}") from None
-    return stack
+    yield stack
+    client = sim_stack.login()
+    try:
+        client.post("/api/start_stop", json={"start_stop": "stop"})
+        client.post("/api/drive_mode", json={"drive_mode": "manual"})
+    finally:
+        client.close()
 
 
 # ------------------------------------------------------------------ browser
