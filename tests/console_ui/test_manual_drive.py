@@ -153,3 +153,27 @@ def test_gamepad_drives_only_with_the_dead_man_button(car: Stack, laptop, servo_
                    "a stop when the dead-man button is released")
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("event", ["visibilitychange", "blur"])
+def test_hiding_the_page_stops_the_car(car: Stack, page, servo_msgs: list[Any], event: str) -> None:
+    # Headless Chromium never hides a tab or loses focus by itself, so the browser's own signal is
+    # raised here (the phone's screen locking, switching apps or windows).
+    p = page("control")
+    _start_manual(p)
+    p.locator("h1.page-title").click()
+    mark = len(servo_msgs)
+    p.keyboard.down("ArrowUp")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0), 5, "driving forward")
+    mark = len(servo_msgs)
+    if event == "visibilitychange":
+        p.evaluate("""() => {
+            Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+            Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""")
+    else:
+        p.evaluate("window.dispatchEvent(new Event('blur'))")
+    wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 3, f"a stop on {event}")
+    p.wait_for_selector("#manual-run-state[data-state=stopped]")
+    p.keyboard.up("ArrowUp")

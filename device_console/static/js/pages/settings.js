@@ -2,7 +2,7 @@
 // colour (the original palette), about (versions, CPU, memory, disk, live health).
 
 import { api, get, post, supports } from '../lib/api.js';
-import { actionButton, card, facts, h, poll, setText, toast } from '../lib/dom.js';
+import { actionButton, card, facts, h, poll, setText } from '../lib/dom.js';
 import { HEALTH_LIMITS, level } from '../status.js';
 
 // The original console's palette names, with RGB (0..255) chosen for a saturated tail light.
