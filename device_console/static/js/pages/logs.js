@@ -47,15 +47,21 @@ export default {
       if (atBottom || !pre.dataset.loaded) pre.scrollTop = pre.scrollHeight;
       pre.dataset.loaded = '1';
     };
+    let latest = 0;
     const load = async () => {
+      const ticket = ++latest;    // an older answer arriving late must not replace a newer one
+      let data = '';
+      let note = '';
       try {
         const d = await get(`/api/logs/${encodeURIComponent(type.value)}/${Number(lines.value)}`);
-        text = typeof d.data === 'string' ? d.data : '';
-        setText(meta, `Updated ${new Date().toLocaleTimeString()}`);
+        data = typeof d.data === 'string' ? d.data : '';
+        note = `Updated ${new Date().toLocaleTimeString()}`;
       } catch (err) {
-        text = '';
-        setText(meta, err.message);
+        note = err.message;
       }
+      if (ticket !== latest) return;
+      text = data;
+      setText(meta, note);
       render();
     };
     const setAuto = () => {
