@@ -22,6 +22,7 @@ class FakeInferenceStack:
         self.node = node
         self.artifact_path = artifact_path
         self.calls: list[tuple[str, Any]] = []
+        self.history: list[tuple[str, Any]] = []     # every call ever (clear() keeps it)
         self.errors: dict[str, int] = {}
         self._lock = threading.Lock()
         self.services = [
@@ -39,6 +40,7 @@ class FakeInferenceStack:
     def _record(self, name: str, request: Any) -> int:
         with self._lock:
             self.calls.append((name, request))
+            self.history.append((name, request))
             return self.errors.get(name, 0)
 
     def _handler(self, name: str) -> Any:

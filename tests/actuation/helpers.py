@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from rclpy.event_handler import PublisherEventCallbacks
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
-from tests.support.ros import wait_until
+from tests.support.ros import RosTestNode, wait_until
 
 NEUTRAL = ("1446000", "1450000")   # default motor mid, servo mid
 
@@ -30,8 +31,18 @@ class SimCar:
         return {"DEEPRACER_SYSFS_ROOT": str(self.sys), "DEEPRACER_STATE_DIR": str(self.state),
                 "DEEPRACER_HARDWARE": "sim", "DEEPRACER_PWM_BACKEND": "sysfs"}
 
+    @staticmethod
+    def _read(path: Path) -> str:
+        """A plain file is not sysfs: a read can land between the writer's truncate and write."""
+        for _ in range(100):
+            text = path.read_text()
+            if text:
+                return text
+            time.sleep(0.001)
+        return text
+
     def duty(self, channel: int) -> str:
-        return sim_pwm_duty_path(self.sys, channel).read_text()
+        return self._read(sim_pwm_duty_path(self.sys, channel))
 
     def drive_duties(self) -> tuple[str, str]:
         return self.duty(0), self.duty(1)
@@ -40,7 +51,7 @@ class SimCar:
         return self.duty(2), self.duty(3), self.duty(4)
 
     def gpio(self, number: int) -> str:
-        return sim_gpio_value_path(self.sys, number).read_text()
+        return self._read(sim_gpio_value_path(self.sys, number))
 
 
 def command_qos(deadline_s: float = 0.0) -> QoSProfile:
@@ -76,3 +87,147 @@ def publish_until(publisher: Any, msg: Any, predicate: Callable[[], Any], timeou
 
 def wait_for_log(process: Any, text: str, timeout: float = 10.0) -> None:
     wait_until(lambda: text in process.log_text(), timeout, f"{text!r} in the node log")
+
+
+class DomainRosNode(RosTestNode):
+    """A RosTestNode in a ROS domain of its own (for a node graph shared by several test modules)."""
+
+    def __init__(self, name: str, domain_id: int) -> None:  # noqa: D107 - same shape as RosTestNode
+        import threading
+
+        import rclpy
+        from rclpy.executors import MultiThreadedExecutor
+
+        self._rclpy = rclpy
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context, domain_id=domain_id)
+        self.node = rclpy.create_node(name, context=self.context)
+        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        self.executor.add_node(self.node)
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Close from a helper thread with a deadline: a stuck DDS teardown must not hang the session."""
+        import threading
+
+        closer = threading.Thread(target=super().close, name=f"close-{self.node.get_name()}", daemon=True)
+        closer.start()
+        closer.join(15)
+
+
+
+# -- node graphs started together --------------------------------------------------------------
+#
+# Starting a node process costs a second or more (Python, rclpy, DDS discovery), so the ROS test
+# modules declare their processes at import time and the package-scoped pool starts them all at
+# once, each on its own simulated car and in a ROS domain of its own (several servo nodes with the
+# same names would otherwise meet), with a test node in that domain.
+
+@dataclass
+class GraphSpec:
+    module: str                                   # `python -m module`
+    ros_args: list[str]
+    ready: str                                    # log line that says the nodes are up
+    prepare: Callable[[SimCar], None] | None = None   # before the process starts
+    extras: Callable[[Any], dict[str, Any]] | None = None   # helpers on the test node (given the Graph)
+
+
+REGISTRY: dict[str, GraphSpec] = {}
+
+
+def claim_private_domain() -> tuple[int, Any]:
+    """A ROS domain id from 150..232 (locked like tests.support.ros.claim_domain_id, which uses 1..100).
+
+    Domains people pick by hand for a quick manual run are usually small numbers; a graph meeting
+    such a stranger's nodes would answer with the stranger's services.
+    """
+    import fcntl
+    import os
+    import random
+
+    from tests.support.ros import _LOCK_DIR
+
+    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    candidates = list(range(150, 233))
+    random.Random(os.getpid() ^ time.monotonic_ns()).shuffle(candidates)
+    for domain in candidates:
+        handle = open(_LOCK_DIR / f"{domain}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return domain, handle
+    raise RuntimeError("no free ROS domain id in 150..232")
+
+
+def register_graph(name: str, spec: GraphSpec) -> str:
+    REGISTRY[name] = spec
+    return name
+
+
+class Graph:
+    def __init__(self, name: str, spec: GraphSpec, base: Path) -> None:
+        from tests.support.ros import NodeProcess
+
+        self.name = name
+        self.spec = spec
+        self.domain, self._lock = claim_private_domain()
+        self.car = SimCar(base)
+        if spec.prepare:
+            spec.prepare(self.car)
+        self.proc = NodeProcess(spec.module, base / f"{name}.log", ros_args=spec.ros_args,
+                                env=dict(self.car.env, ROS_DOMAIN_ID=str(self.domain)))
+        self.ros = DomainRosNode(f"pytest_{name}", self.domain)
+        self.extras: dict[str, Any] = spec.extras(self) if spec.extras else {}
+
+    def ready(self, timeout: float = 60.0) -> Graph:
+        if self.spec.ready not in self.proc.log_text() and self.proc.proc.poll() is not None:
+            raise AssertionError(f"{self.name} exited early:\n{self.proc.log_text()}")
+        wait_for_log(self.proc, self.spec.ready, timeout)
+        return self
+
+    def close(self) -> None:
+        self.proc.stop()
+        for extra in self.extras.values():
+            close = getattr(extra, "close", None)
+            if close:
+                close()
+        self.ros.close()
+        self._lock.close()
+
+
+class GraphPool:
+    def __init__(self, base: Path, specs: dict[str, GraphSpec]) -> None:
+        self.graphs: dict[str, Graph] = {}
+        for name, spec in specs.items():
+            self.graphs[name] = Graph(name, spec, base / name)
+
+    def get(self, name: str) -> Graph:
+        return self.graphs[name].ready()
+
+    def close(self) -> None:
+        import signal
+
+        for graph in self.graphs.values():          # signal all first: they stop in parallel
+            if graph.proc.proc.poll() is None:
+                graph.proc.proc.send_signal(signal.SIGINT)
+        for graph in self.graphs.values():
+            graph.close()
+
+
+def _fake_inference(graph: Graph) -> dict[str, Any]:
+    from tests.actuation.fake_services import FakeInferenceStack
+
+    return {"fake_inference": FakeInferenceStack(graph.ros.node)}
+
+
+# servo_node + ctrl_node in one process, as the launcher's core process hosts them, with the fake
+# optimizer / inference / navigation / camera services on the test node. The servo watchdog is long
+# (30 s) so that whatever returns the car to neutral in the ctrl tests is the ctrl behaviour under test.
+CORE = GraphSpec("tests.actuation.core_host", ["-p", "watchdog_timeout:=30.0"], "ctrl_node started",
+                 extras=_fake_inference)
+
+# status_led_node + battery_node + device_info_node in one process (device status every 0.2 s).
+SUPPORT = GraphSpec("tests.actuation.support_host", ["-p", "status_period:=0.2"], "device_info_node started")

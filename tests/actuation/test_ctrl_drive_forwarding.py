@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from builtin_interfaces.msg import Time
@@ -12,32 +11,40 @@ from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
 
 from tests.actuation.fake_services import FakeInferenceStack
 from tests.actuation.helpers import (
+    CORE,
     NEUTRAL,
+    Graph,
+    GraphPool,
     SimCar,
     command_qos,
     make_publisher,
     publish_until,
-    wait_for_log,
+    register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, node_processes, wait_until
+from tests.support.ros import RosTestNode, wait_until
+
+GRAPH = register_graph("core", CORE)
 
 
 @pytest.fixture(scope="module")
-def stack(ros: RosTestNode) -> Iterator[FakeInferenceStack]:
-    fake = FakeInferenceStack(ros.node)
-    yield fake
-    fake.close()
+def core_graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory, stack: FakeInferenceStack) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("ctrl_forwarding")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("tests.actuation.core_host", env=sim.env, ros_args=["-p", "watchdog_timeout:=3.0"])
-        wait_for_log(proc, "ctrl_node started", 30)
-        yield sim
+def ros(core_graph: Graph) -> RosTestNode:
+    return core_graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(core_graph: Graph) -> SimCar:
+    return core_graph.car
+
+
+@pytest.fixture(scope="module")
+def fake_inference(core_graph: Graph) -> FakeInferenceStack:
+    return core_graph.extras["fake_inference"]
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,11 @@ def hold(car: SimCar, pub, msg, expected: tuple[str, str] = NEUTRAL, seconds: fl
         time.sleep(0.02)
 
 
-def test_nothing_drives_before_start(ros: RosTestNode, car: SimCar, pubs) -> None:
-    assert car.gpio(436) == "1"
+def test_nothing_drives_before_start(ros: RosTestNode, core_graph: Graph, pubs) -> None:
+    car, proc = core_graph.car, core_graph.proc
+    assert "ctrl_node started: manual (stopped)" in proc.log_text()      # boots stopped
+    set_state(ros, 0, False)
+    wait_until(lambda: car.gpio(436) == "1", 5, "servo power off while stopped")
     hold(car, pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5))
 
 
@@ -83,10 +93,10 @@ def test_manual_mode_drives_after_start_and_stops(ros: RosTestNode, car: SimCar,
 
 
 def test_autonomous_mode_forwards_navigation_not_manual(ros: RosTestNode, car: SimCar, pubs,
-                                                       stack: FakeInferenceStack) -> None:
-    stack.clear()
+                                                       fake_inference: FakeInferenceStack) -> None:
+    fake_inference.clear()
     set_state(ros, 1, True)
-    wait_until(lambda: [r.start for r in stack.named("inference_state")] == [1], 10, "inference started")
+    wait_until(lambda: [r.start for r in fake_inference.named("inference_state")] == [1], 10, "inference started")
     publish_until(pubs["auto"], ServoCtrlMsg(angle=-0.25, throttle=0.8),
                   lambda: car.drive_duties() == ("1338000", "1387500"), what="auto_drive at the wheels")
     hold(car, pubs["manual"], ServoCtrlMsg(angle=1.0, throttle=1.0), expected=("1338000", "1387500"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from deepracer_interfaces_pkg.srv import (
     ActiveStateSrv,
@@ -12,25 +10,31 @@ from deepracer_interfaces_pkg.srv import (
 )
 
 from tests.actuation.fake_services import FakeInferenceStack
-from tests.actuation.helpers import SimCar, wait_for_log
-from tests.support.ros import RosTestNode, node_processes, wait_until
+from tests.actuation.helpers import CORE, Graph, GraphPool, SimCar, register_graph
+from tests.support.ros import RosTestNode, wait_until
+
+GRAPH = register_graph("core", CORE)
 
 
 @pytest.fixture(scope="module")
-def stack(ros: RosTestNode) -> Iterator[FakeInferenceStack]:
-    fake = FakeInferenceStack(ros.node)
-    yield fake
-    fake.close()
+def core_graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory, stack: FakeInferenceStack) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("ctrl_model_load")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("tests.actuation.core_host", env=sim.env, ros_args=["-p", "activate_camera:=false"])
-        wait_for_log(proc, "ctrl_node started", 30)
-        yield sim
+def ros(core_graph: Graph) -> RosTestNode:
+    return core_graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(core_graph: Graph) -> SimCar:
+    return core_graph.car
+
+
+@pytest.fixture(scope="module")
+def fake_inference(core_graph: Graph) -> FakeInferenceStack:
+    return core_graph.extras["fake_inference"]
+
 
 
 def load_request() -> ModelStateSrv.Request:
@@ -44,41 +48,42 @@ def status(ros: RosTestNode) -> str:
     return ros.call(GetModelLoadingStatusSrv, "/ctrl_pkg/is_model_loading").model_loading_status
 
 
-def test_models_load_only_in_autonomous_mode(ros: RosTestNode, car: SimCar, stack: FakeInferenceStack) -> None:
+def test_models_load_only_in_autonomous_mode(ros: RosTestNode, car: SimCar, fake_inference: FakeInferenceStack) -> None:
     assert ros.call(ActiveStateSrv, "/ctrl_pkg/vehicle_state", ActiveStateSrv.Request(state=0)).error == 0
-    stack.clear()
+    fake_inference.clear()
     assert ros.call(ModelStateSrv, "/ctrl_pkg/model_state", load_request()).error == 1
     assert status(ros) == "error"
-    assert stack.names() == []
+    # (leaving autonomous mode may still deliver its asynchronous "stop inference")
+    assert not {"optimizer", "load_model", "load_action_space"} & set(fake_inference.names())
 
 
 def test_load_sequence_calls_the_services_in_order(ros: RosTestNode, car: SimCar,
-                                                   stack: FakeInferenceStack) -> None:
+                                                   fake_inference: FakeInferenceStack) -> None:
     assert ros.call(ActiveStateSrv, "/ctrl_pkg/vehicle_state", ActiveStateSrv.Request(state=1)).error == 0
-    stack.clear()
+    fake_inference.clear()
     assert ros.call(ModelStateSrv, "/ctrl_pkg/model_state", load_request()).error == 0
     wait_until(lambda: status(ros) == "loaded", 20, "model loaded")
-    assert stack.names() == ["inference_state", "optimizer", "load_model", "load_action_space", "inference_state"]
-    first, last = stack.named("inference_state")
+    assert fake_inference.names() == ["inference_state", "optimizer", "load_model", "load_action_space", "inference_state"]
+    first, last = fake_inference.named("inference_state")
     assert (first.start, first.task_type) == (0, 0)
     assert last.start == 0                      # the car is stopped: the model waits for start
-    optimize = stack.named("optimizer")[0]
+    optimize = fake_inference.named("optimizer")[0]
     assert optimize.model_name == "Sample_single_cam/model"
     assert list(optimize.model_metadata_sensors) == [1]
     assert (optimize.training_algorithm, optimize.img_format, optimize.width, optimize.height,
             optimize.num_channels, optimize.lidar_channels, optimize.platform) == (1, "RGB", 160, 120, 1, 0, 1)
     for name in ("load_model", "load_action_space"):
-        request = stack.named(name)[0]
+        request = fake_inference.named(name)[0]
         assert (request.artifact_path, request.task_type, request.pre_process_type, request.action_space_type) \
-            == (stack.artifact_path, 0, 1, 1)
+            == (fake_inference.artifact_path, 0, 1, 1)
 
 
-def test_optimizer_failure_ends_in_error(ros: RosTestNode, car: SimCar, stack: FakeInferenceStack) -> None:
-    stack.clear()
-    stack.errors["optimizer"] = 1
+def test_optimizer_failure_ends_in_error(ros: RosTestNode, car: SimCar, fake_inference: FakeInferenceStack) -> None:
+    fake_inference.clear()
+    fake_inference.errors["optimizer"] = 1
     try:
         assert ros.call(ModelStateSrv, "/ctrl_pkg/model_state", load_request()).error == 0
         wait_until(lambda: status(ros) == "error", 20, "load error reported")
-        assert stack.names() == ["inference_state", "optimizer"]
+        assert fake_inference.names() == ["inference_state", "optimizer"]
     finally:
-        stack.errors.clear()
+        fake_inference.errors.clear()

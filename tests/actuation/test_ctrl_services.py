@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from deepracer_interfaces_pkg.srv import (
@@ -18,25 +17,31 @@ from deepracer_interfaces_pkg.srv import (
 )
 
 from tests.actuation.fake_services import FakeInferenceStack
-from tests.actuation.helpers import SimCar, wait_for_log
-from tests.support.ros import RosTestNode, node_processes, wait_until
+from tests.actuation.helpers import CORE, Graph, GraphPool, SimCar, register_graph
+from tests.support.ros import RosTestNode, wait_until
+
+GRAPH = register_graph("core", CORE)
 
 
 @pytest.fixture(scope="module")
-def stack(ros: RosTestNode) -> Iterator[FakeInferenceStack]:
-    fake = FakeInferenceStack(ros.node)
-    yield fake
-    fake.close()
+def core_graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory, stack: FakeInferenceStack) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("ctrl_services")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("tests.actuation.core_host", env=sim.env)
-        wait_for_log(proc, "ctrl_node started", 30)
-        yield sim
+def ros(core_graph: Graph) -> RosTestNode:
+    return core_graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(core_graph: Graph) -> SimCar:
+    return core_graph.car
+
+
+@pytest.fixture(scope="module")
+def fake_inference(core_graph: Graph) -> FakeInferenceStack:
+    return core_graph.extras["fake_inference"]
+
 
 
 def vehicle_state(ros: RosTestNode, state: int) -> int:
@@ -49,9 +54,12 @@ def test_modes(ros: RosTestNode, car: SimCar) -> None:
     assert vehicle_state(ros, 5) == 1
 
 
-def test_camera_is_activated(stack: FakeInferenceStack, car: SimCar) -> None:
-    wait_until(lambda: [r.activate_video for r in stack.named("media_state")] == [1], 10,
-               "media_state(activate_video=1) from ctrl_node")
+def test_camera_is_activated(fake_inference: FakeInferenceStack, car: SimCar) -> None:
+    def activations() -> list[int]:
+        return [r.activate_video for name, r in list(fake_inference.history) if name == "media_state"]
+
+    wait_until(activations, 10, "media_state(activate_video=1) from ctrl_node")
+    assert activations() == [1]          # once while the camera service stays up
 
 
 def test_calibration_and_led_calls_outside_calibration_mode_are_errors(ros: RosTestNode, car: SimCar) -> None:
@@ -77,10 +85,14 @@ def test_calibration_mode_reads_and_writes_through_the_servo_node(ros: RosTestNo
     assert ros.call(SetCalibrationSrv, "/ctrl_pkg/set_car_cal", bad).error == 1
     good = SetCalibrationSrv.Request(cal_type=0, max=1720000, mid=1480000, min=1310000, polarity=1)
     assert ros.call(SetCalibrationSrv, "/ctrl_pkg/set_car_cal", good).error == 0
-    saved = json.loads((car.state / "calibration.json").read_text())["Calibration"]["Servo"]
-    assert saved == {"max": 1720000, "mid": 1480000, "min": 1310000, "polarity": 1}
-    cal = ros.call(GetCalibrationSrv, "/ctrl_pkg/get_car_cal", GetCalibrationSrv.Request(cal_type=0))
-    assert (cal.max, cal.mid, cal.min) == (1720000, 1480000, 1310000)
+    try:
+        saved = json.loads((car.state / "calibration.json").read_text())["Calibration"]["Servo"]
+        assert saved == {"max": 1720000, "mid": 1480000, "min": 1310000, "polarity": 1}
+        cal = ros.call(GetCalibrationSrv, "/ctrl_pkg/get_car_cal", GetCalibrationSrv.Request(cal_type=0))
+        assert (cal.max, cal.mid, cal.min) == (1720000, 1480000, 1310000)
+    finally:   # the core process is shared: put the default steering calibration back
+        default = SetCalibrationSrv.Request(cal_type=0, max=1700000, mid=1450000, min=1200000, polarity=1)
+        assert ros.call(SetCalibrationSrv, "/ctrl_pkg/set_car_cal", default).error == 0
 
     assert ros.call(SetLedCtrlSrv, "/ctrl_pkg/set_car_led",
                     SetLedCtrlSrv.Request(red=255 * 39215, green=0, blue=128 * 39215)).error == 0
@@ -94,13 +106,13 @@ def test_calibration_mode_reads_and_writes_through_the_servo_node(ros: RosTestNo
 
 
 def test_autonomous_throttle_is_forwarded_to_navigation(ros: RosTestNode, car: SimCar,
-                                                        stack: FakeInferenceStack) -> None:
+                                                        fake_inference: FakeInferenceStack) -> None:
     assert vehicle_state(ros, 1) == 0
     assert ros.call(NavThrottleSrv, "/ctrl_pkg/autonomous_throttle", NavThrottleSrv.Request(throttle=0.4)).error == 0
-    assert [r.throttle for r in stack.named("navigation_throttle")][-1] == pytest.approx(0.4)
-    count = len(stack.named("navigation_throttle"))
+    assert [r.throttle for r in fake_inference.named("navigation_throttle")][-1] == pytest.approx(0.4)
+    count = len(fake_inference.named("navigation_throttle"))
     assert ros.call(NavThrottleSrv, "/ctrl_pkg/autonomous_throttle", NavThrottleSrv.Request(throttle=1.5)).error == 1
-    assert len(stack.named("navigation_throttle")) == count
-    stack.errors["navigation_throttle"] = 1
+    assert len(fake_inference.named("navigation_throttle")) == count
+    fake_inference.errors["navigation_throttle"] = 1
     assert ros.call(NavThrottleSrv, "/ctrl_pkg/autonomous_throttle", NavThrottleSrv.Request(throttle=0.5)).error == 1
-    stack.errors.clear()
+    fake_inference.errors.clear()

@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
 from std_srvs.srv import Trigger
 
+from tests.actuation.fake_services import FakeInferenceStack
 from tests.actuation.helpers import (
+    CORE,
     NEUTRAL,
+    Graph,
+    GraphPool,
     SimCar,
     make_publisher,
     publish_until,
-    wait_for_log,
+    register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, node_processes, wait_until
+from tests.support.ros import RosTestNode, wait_until
+
+GRAPH = register_graph("core", CORE)
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("estop")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("tests.actuation.core_host", env=sim.env,
-                     ros_args=["-p", "watchdog_timeout:=30.0", "-p", "activate_camera:=false"])
-        wait_for_log(proc, "ctrl_node started", 30)
-        yield sim
+def core_graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
+
+
+@pytest.fixture(scope="module")
+def ros(core_graph: Graph) -> RosTestNode:
+    return core_graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(core_graph: Graph) -> SimCar:
+    return core_graph.car
+
+
+@pytest.fixture(scope="module")
+def fake_inference(core_graph: Graph) -> FakeInferenceStack:
+    return core_graph.extras["fake_inference"]
+
 
 
 def enable(ros: RosTestNode, active: bool) -> None:
@@ -47,6 +62,7 @@ def commands_are_ignored(car: SimCar, pub, seconds: float = 0.3) -> None:
 def test_emergency_stop_latches_until_explicit_start(ros: RosTestNode, car: SimCar) -> None:
     manual = make_publisher(ros, ServoCtrlMsg, "/webserver_pkg/manual_drive")
     wait_for_subscriber(manual)
+    assert ros.call(ActiveStateSrv, "/ctrl_pkg/vehicle_state", ActiveStateSrv.Request(state=0)).error == 0
     enable(ros, True)
     publish_until(manual, ServoCtrlMsg(angle=0.5, throttle=1.0),
                   lambda: car.drive_duties() == ("1311000", "1575000") and car.gpio(436) == "0",
@@ -54,7 +70,7 @@ def test_emergency_stop_latches_until_explicit_start(ros: RosTestNode, car: SimC
 
     response = ros.call(Trigger, "/ctrl_pkg/emergency_stop")
     assert response.success and "enable_state" in response.message
-    # the servo watchdog is 30 s here, so only the e-stop can have stopped the car this quickly
+    # the servo watchdog is 30 s in the core fixture, so only the e-stop can have stopped the car this quickly
     wait_until(lambda: car.drive_duties() == NEUTRAL and car.gpio(436) == "1", 5, "neutral and power off")
     commands_are_ignored(car, manual)
 

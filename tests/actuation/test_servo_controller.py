@@ -103,6 +103,14 @@ def test_shutdown_is_neutral_lights_off_power_off(controller: ServoController, s
     assert sim_gpio_value_path(sysfs_root, 436).read_text() == "1"
 
 
+def test_shutdown_rewrites_neutral_even_when_it_believes_it_is_there(controller: ServoController,
+                                                                    sysfs_root: Path) -> None:
+    sim_pwm_duty_path(sysfs_root, 0).write_text("1311000")     # e.g. a write that never reached the chip
+    assert controller.is_neutral()
+    controller.shutdown()
+    assert duties(sysfs_root)[0] == "1446000"
+
+
 def test_nothing_drives_after_shutdown(controller: ServoController, sysfs_root: Path) -> None:
     controller.shutdown()
     result = controller.drive(angle=1.0, throttle=1.0)

@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 
 from tests.actuation.helpers import (
     NEUTRAL,
+    Graph,
+    GraphPool,
+    GraphSpec,
     SimCar,
     make_publisher,
     publish_until,
-    wait_for_log,
+    register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, node_processes
+from tests.support.ros import RosTestNode
+
+GRAPH = register_graph("servo_commands", GraphSpec("servo_pkg.servo_node", ["-p", "watchdog_timeout:=3.0"],
+                                                     "servo_node started"))
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("servo_commands")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("servo_pkg.servo_node", env=sim.env, ros_args=["-p", "watchdog_timeout:=3.0"])
-        wait_for_log(proc, "servo_node started", 30)
-        yield sim
+def graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
+
+
+@pytest.fixture(scope="module")
+def ros(graph: Graph) -> RosTestNode:
+    return graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(graph: Graph) -> SimCar:
+    return graph.car
 
 
 @pytest.fixture(scope="module")

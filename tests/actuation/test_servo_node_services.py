@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
@@ -15,20 +14,41 @@ from deepracer_interfaces_pkg.srv import (
     SetLedCtrlSrv,
 )
 
-from tests.actuation.helpers import SimCar, make_publisher, publish_until, wait_for_log, wait_for_subscriber
-from tests.support.ros import RosTestNode, node_processes, wait_until
+from tests.actuation.helpers import (
+    Graph,
+    GraphPool,
+    GraphSpec,
+    SimCar,
+    make_publisher,
+    publish_until,
+    register_graph,
+    wait_for_subscriber,
+)
+from tests.support.ros import RosTestNode, wait_until
+
+
+def custom_tail_light(car: SimCar) -> None:
+    (car.state / "led_values.json").write_text(json.dumps(
+        {"Led Values": {"red_pwm": 9999825, "green_pwm": 0, "blue_pwm": 39215}}))
+
+
+GRAPH = register_graph("servo_services", GraphSpec("servo_pkg.servo_node", ["-p", "watchdog_timeout:=3.0"],
+                                                   "servo_node started", prepare=custom_tail_light))
 
 
 @pytest.fixture(scope="module")
-def car(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCar]:
-    base = tmp_path_factory.mktemp("servo_services")
-    sim = SimCar(base)
-    (sim.state / "led_values.json").write_text(json.dumps(
-        {"Led Values": {"red_pwm": 9999825, "green_pwm": 0, "blue_pwm": 39215}}))
-    with node_processes(base) as start:
-        proc = start("servo_pkg.servo_node", env=sim.env, ros_args=["-p", "watchdog_timeout:=3.0"])
-        wait_for_log(proc, "servo_node started", 30)
-        yield sim
+def graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
+
+
+@pytest.fixture(scope="module")
+def ros(graph: Graph) -> RosTestNode:
+    return graph.ros
+
+
+@pytest.fixture(scope="module")
+def car(graph: Graph) -> SimCar:
+    return graph.car
 
 
 def test_get_calibration_returns_the_file_values(ros: RosTestNode, car: SimCar) -> None:

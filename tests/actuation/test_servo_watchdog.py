@@ -3,36 +3,48 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 
 from tests.actuation.helpers import (
     NEUTRAL,
+    Graph,
+    GraphPool,
+    GraphSpec,
     SimCar,
     command_qos,
     make_publisher,
     publish_until,
+    register_graph,
     wait_for_log,
     wait_for_subscriber,
 )
-from tests.support.ros import NodeProcess, RosTestNode, node_processes, wait_until
+from tests.support.ros import NodeProcess, RosTestNode, wait_until
 
 # The timer watchdog is set longer than the QoS deadline so each path is observed on its own.
-WATCHDOG_S = 1.0
+WATCHDOG_S = 0.6
 DEADLINE_S = 0.2
 
 
+GRAPH = register_graph("servo_watchdog", GraphSpec(
+    "servo_pkg.servo_node", ["-p", f"watchdog_timeout:={WATCHDOG_S}", "-p", f"deadline_timeout:={DEADLINE_S}"],
+    "servo_node started"))
+
+
 @pytest.fixture(scope="module")
-def servo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimCar, NodeProcess]]:
-    base = tmp_path_factory.mktemp("servo_watchdog")
-    sim = SimCar(base)
-    with node_processes(base) as start:
-        proc = start("servo_pkg.servo_node", env=sim.env,
-                     ros_args=["-p", f"watchdog_timeout:={WATCHDOG_S}", "-p", f"deadline_timeout:={DEADLINE_S}"])
-        wait_for_log(proc, "servo_node started", 30)
-        yield sim, proc
+def graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
+
+
+@pytest.fixture(scope="module")
+def ros(graph: Graph) -> RosTestNode:
+    return graph.ros
+
+
+@pytest.fixture(scope="module")
+def servo(graph: Graph) -> tuple[SimCar, NodeProcess]:
+    return graph.car, graph.proc
 
 
 def test_timer_watchdog_returns_to_neutral(ros: RosTestNode, servo: tuple[SimCar, NodeProcess]) -> None:

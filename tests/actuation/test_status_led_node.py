@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import pytest
 from deepracer_interfaces_pkg.srv import SetStatusLedBlinkSrv, SetStatusLedSolidSrv
 
 from drivers.status_leds import LED_GPIOS
-from tests.actuation.helpers import SimCar
+from tests.actuation.helpers import SUPPORT, Graph, GraphPool, SimCar, register_graph
 from tests.support.ros import NodeProcess, RosTestNode, wait_until
+
+GRAPH = register_graph("support", SUPPORT)
+
+
+@pytest.fixture(scope="module")
+def graph(graph_pool: GraphPool) -> Graph:
+    return graph_pool.get(GRAPH)
+
+
+@pytest.fixture(scope="module")
+def ros(graph: Graph) -> RosTestNode:
+    return graph.ros
+
+
+@pytest.fixture(scope="module")
+def support_nodes(graph: Graph) -> tuple[SimCar, NodeProcess]:
+    return graph.car, graph.proc
 
 
 def rgb(car: SimCar, index: int) -> tuple[str, ...]:
