@@ -113,9 +113,10 @@ class ServoController:
         """
         with self._lock:
             self._shut_down = True
-            problems = self._write_all(self._neutral_duties())
+            # forced: written even if our cache says so already (a failed write must not stay unnoticed)
+            problems = self._write_all(self._neutral_duties(), force=True)
             problems += self._write_all({LED_RED_CHANNEL: LED_OFF, LED_GREEN_CHANNEL: LED_OFF,
-                                         LED_BLUE_CHANNEL: LED_OFF})
+                                         LED_BLUE_CHANNEL: LED_OFF}, force=True)
             try:
                 self.set_power(SERVO_POWER_OFF)
             except ActuationError as exc:
@@ -131,16 +132,16 @@ class ServoController:
         return {LED_RED_CHANNEL: values.red_pwm, LED_GREEN_CHANNEL: values.green_pwm,
                 LED_BLUE_CHANNEL: values.blue_pwm}
 
-    def _write(self, channel: int, duty: int) -> None:
-        if self.pwm.duty(channel) == duty:
+    def _write(self, channel: int, duty: int, force: bool = False) -> None:
+        if not force and self.pwm.duty(channel) == duty:
             return
         self.pwm.set_duty(channel, duty)
 
-    def _write_all(self, duties: dict[int, int]) -> list[str]:
+    def _write_all(self, duties: dict[int, int], force: bool = False) -> list[str]:
         problems = []
         for channel, duty in duties.items():
             try:
-                self._write(channel, duty)
+                self._write(channel, duty, force)
             except (OSError, ValueError) as exc:
                 problems.append(f"PWM channel {channel}: {exc}")
         return problems
