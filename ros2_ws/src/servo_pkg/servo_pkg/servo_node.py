@@ -157,20 +157,29 @@ class ServoNode(Node):
         for problem in result.problems:
             self.get_logger().warning(f"raw_pwm: {problem}", throttle_duration_sec=1.0)
 
+    def _stop_outputs(self) -> tuple[bool, list[str]]:
+        """Neutral; (whether anything was moving, problems)."""
+        moving = not self.controller.is_neutral()
+        return moving, self.controller.neutral()
+
     def _check_watchdog(self) -> None:
         if self.watchdog.check():
-            problems = self.controller.neutral()
-            self.get_logger().warning(
-                f"command watchdog: no servo command for {self.watchdog.timeout:g} s: "
-                f"throttle neutral, steering centred{'; ' + '; '.join(problems) if problems else ''}")
+            moving, problems = self._stop_outputs()
+            if problems:
+                self.get_logger().error(f"command watchdog could not stop the car: {'; '.join(problems)}")
+            elif moving:   # a normal event (the driver let go): information, not a warning
+                self.get_logger().info(f"command watchdog: no servo command for {self.watchdog.timeout:g} s: "
+                                       "throttle neutral, steering centred")
 
     def _on_deadline_missed(self, info: Any) -> None:
         self.deadline_misses += 1
         if self.watchdog.trip_if_older(self.deadline_s / 2):
-            problems = self.controller.neutral()
-            self.get_logger().warning(
-                f"QoS deadline missed on /ctrl_pkg/servo_msg (total {info.total_count}): "
-                f"throttle neutral, steering centred{'; ' + '; '.join(problems) if problems else ''}")
+            moving, problems = self._stop_outputs()
+            if problems:
+                self.get_logger().error(f"QoS deadline watchdog could not stop the car: {'; '.join(problems)}")
+            elif moving:
+                self.get_logger().info(f"QoS deadline missed on /ctrl_pkg/servo_msg (total {info.total_count}): "
+                                       "throttle neutral, steering centred")
 
     # -- services ----------------------------------------------------------------------------
     def _servo_gpio(self, request: Any, response: Any) -> Any:
