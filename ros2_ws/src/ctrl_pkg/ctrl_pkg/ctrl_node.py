@@ -69,8 +69,7 @@ class _RosPorts:
         self.node.raw_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
 
     def request_servo_power(self, enabled: bool) -> None:
-        request = ServoGPIOSrv.Request(enable=SERVO_GPIO_ENABLE if enabled else SERVO_GPIO_DISABLE)
-        self.node.fire(self.node.servo_gpio_client, request, "servo_gpio")
+        self.node.servo_power.request(enabled)
 
     def request_inference(self, start: bool) -> None:
         request = InferenceStateSrv.Request(start=1 if start else 0, task_type=0)
@@ -104,6 +103,56 @@ class _RosPorts:
         response = self.node.call(self.node.action_space_client,
                                   self._load_request(artifact_path, pre_process_type, action_space_type))
         return int(response.error)
+
+
+class ServoPowerRequester:
+    """Applies the latest wanted servo power state through /servo_pkg/servo_gpio, in order.
+
+    Requests are not fire-and-forget: a worker thread waits for the service when it is not there
+    yet (e.g. right after start) and always ends on the *last* wanted state, so a late "on" can never
+    overtake a later "off".
+    """
+
+    def __init__(self, node: CtrlNode) -> None:
+        self.node = node
+        self._wanted: bool | None = None
+        self._applied: bool | None = None
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="servo-power", daemon=True)
+        self._thread.start()
+
+    def request(self, enabled: bool) -> None:
+        with self._cond:
+            self._wanted = enabled
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(2)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or self._wanted != self._applied)
+                if self._closed:
+                    return
+                wanted = self._wanted
+            request = ServoGPIOSrv.Request(enable=SERVO_GPIO_ENABLE if wanted else SERVO_GPIO_DISABLE)
+            try:
+                error = int(self.node.call(self.node.servo_gpio_client, request).error)
+            except ServiceError as exc:
+                self.node.get_logger().warning(f"servo power {'on' if wanted else 'off'}: {exc}; retrying",
+                                               throttle_duration_sec=10.0)
+                with self._cond:
+                    self._cond.wait_for(lambda: self._closed, timeout=0.5)
+                continue
+            if error != 0:
+                self.node.get_logger().error(f"servo_gpio({request.enable}) returned error {error}")
+            with self._cond:
+                self._applied = wanted
 
 
 class CtrlNode(Node):
@@ -148,6 +197,7 @@ class CtrlNode(Node):
         self.action_space_client = client(LoadModelSrv, "/deepracer_navigation_pkg/load_action_space")
         self.media_client = client(VideoStateSrv, "/camera_pkg/media_state")
 
+        self.servo_power = ServoPowerRequester(self)
         self.machine = CtrlStateMachine(_RosPorts(self), log=self._log)
 
         qos = command_qos()
@@ -384,6 +434,7 @@ class CtrlNode(Node):
             self.machine.set_enabled(False)
         except Exception as exc:  # shutting down: never raise
             self.get_logger().error(f"stopping on shutdown failed: {exc}")
+        self.servo_power.close()
 
 
 def main(args: list[str] | None = None) -> None:
