@@ -1,0 +1,110 @@
+"""Actuation figures: the calibration maths, one command through the servo library, and the whole
+console -> ctrl_node -> servo_node -> PWM duty path on the simulated car's sysfs tree."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def _maths() -> dict[str, float]:
+    from calibration.maths import DEFAULT_MOTOR, command_to_duty
+
+    values = [k / 500 - 1.0 for k in range(1001)]
+    start = time.perf_counter()
+    for value in values:
+        command_to_duty(value, DEFAULT_MOTOR)
+    return {"actuation_command_to_duty_us": (time.perf_counter() - start) / len(values) * 1e6}
+
+
+def _library(base: Path) -> dict[str, float]:
+    import os
+
+    from calibration.files import DEFAULT_CALIBRATION, DEFAULT_LED_VALUES
+    from drivers.actuation import ServoController
+    from drivers.pwm import SysfsPwm
+    from drivers.sim.sysfs_tree import build_sim_sysfs
+
+    sys_root = build_sim_sysfs(base / "sys", net_interfaces=["lo"])
+    os.environ["DEEPRACER_STATE_DIR"] = str(base / "state")
+    controller = ServoController(SysfsPwm(sysfs=sys_root), DEFAULT_CALIBRATION, DEFAULT_LED_VALUES)
+    controller.start()
+    samples = []
+    for i in range(500):
+        value = (i % 20) / 20.0
+        start = time.perf_counter()
+        controller.drive(angle=value, throttle=-value)
+        samples.append(time.perf_counter() - start)
+    return {"actuation_servo_drive_us_p50": statistics.median(samples) * 1e6}
+
+
+def _end_to_end(base: Path) -> dict[str, float]:
+    """manual_drive published -> duty_cycle file changed (ctrl + servo in one process, as on the car)."""
+    from deepracer_interfaces_pkg.msg import ServoCtrlMsg
+    from deepracer_interfaces_pkg.srv import EnableStateSrv
+
+    from tests.actuation.helpers import (
+        Graph,
+        GraphSpec,
+        make_publisher,
+        wait_for_subscriber,
+    )
+
+    graph = Graph("bench_core", GraphSpec("tests.actuation.core_host", ["-p", "watchdog_timeout:=5.0"],
+                                          "ctrl_node started"), base / "core")
+    try:
+        graph.ready()
+        ros, car = graph.ros, graph.car
+        assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=True)).error == 0
+        pub = make_publisher(ros, ServoCtrlMsg, "/webserver_pkg/manual_drive")
+        wait_for_subscriber(pub)
+        samples = []
+        lost = 0
+        for i in range(120):
+            throttle = 0.2 + 0.6 * (i % 2)
+            expected = "1419000" if i % 2 == 0 else "1338000"
+            start = time.perf_counter()
+            pub.publish(ServoCtrlMsg(angle=0.0, throttle=throttle))
+            deadline = start + 1.0
+            while car.duty(0) != expected:
+                if time.perf_counter() > deadline:
+                    lost += 1
+                    break
+                time.sleep(0.0002)
+            else:
+                samples.append(time.perf_counter() - start)
+        samples = samples[10:] or samples      # the first ones include discovery warm-up
+        samples.sort()
+        return {
+            "actuation_manual_drive_to_pwm_p50_ms": samples[len(samples) // 2] * 1e3,
+            "actuation_manual_drive_to_pwm_p95_ms": samples[int(len(samples) * 0.95) - 1] * 1e3,
+            "actuation_manual_drive_lost": float(lost),
+        }
+    finally:
+        graph.close()
+
+
+def run() -> dict[str, float]:
+    import os
+
+    previous = os.environ.get("DEEPRACER_STATE_DIR")
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-actuation-") as tmp:
+        base = Path(tmp)
+        try:
+            figures.update(_maths())
+            figures.update(_library(base / "library"))
+        finally:
+            if previous is None:
+                os.environ.pop("DEEPRACER_STATE_DIR", None)
+            else:
+                os.environ["DEEPRACER_STATE_DIR"] = previous
+        figures.update(_end_to_end(base / "e2e"))
+    return figures
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value:.3f}")
