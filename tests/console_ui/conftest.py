@@ -12,7 +12,6 @@ this directory, and headless Chromium (Debian `chromium` through Playwright's `e
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +63,8 @@ class Stack:
 
 
 @pytest.fixture(scope="package")
-def ros() -> Iterator[RosTestNode]:
-    node = RosTestNode(f"console_ui_{os.getpid()}")
+def ros(sim_stack: SimStack) -> Iterator[RosTestNode]:
+    node = sim_stack.ros_node("console_ui")
     try:
         yield node
     finally:

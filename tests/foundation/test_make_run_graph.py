@@ -4,7 +4,6 @@ node of every process alive, with the original node names."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -21,7 +20,7 @@ ORIGINAL_NODES = {
 
 
 def test_status_lists_every_node_alive(sim_stack: SimStack) -> None:
-    env = dict(os.environ, DEEPRACER_STATE_DIR=str(sim_stack.state_dir))
+    env = sim_stack.env()
     result = subprocess.run([sys.executable, "-m", "cli.deepracer", "status", "--json", "--wait", "20"],
                             capture_output=True, text=True, env=env, timeout=60)
     report = json.loads(result.stdout)

@@ -62,13 +62,14 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
 class RosTestNode:
     """An rclpy node spinning in a background thread, for tests to publish, subscribe and call."""
 
-    def __init__(self, name: str = "pytest_node") -> None:
+    def __init__(self, name: str = "pytest_node", domain_id: int | None = None) -> None:
+        """`domain_id` None: the session's isolated domain; otherwise that domain (e.g. a SimStack's)."""
         import rclpy
         from rclpy.executors import MultiThreadedExecutor
 
         self._rclpy = rclpy
         self.context = rclpy.Context()
-        rclpy.init(context=self.context)
+        rclpy.init(context=self.context, domain_id=domain_id)
         self.node = rclpy.create_node(name, context=self.context)
         self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
         self.executor.add_node(self.node)

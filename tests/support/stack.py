@@ -1,7 +1,9 @@
 """The whole stack on the simulated car, for end-to-end tests (console UI, closed loop).
 
 `SimStack` runs `deepracer run --sim` exactly as `make run` does (same graph, same processes), with
-its own state folder, free ports and the session's isolated ROS domain. The session-scoped fixture
+its own state folder, free ports and a ROS domain of its own (claimed like the session's), so tests
+that start their own camera or inference node next to it never see its nodes. Talk to its graph
+with `stack.ros_node()` (a RosTestNode in the stack's domain). The session-scoped fixture
 `sim_stack` (tests/conftest.py) starts it once for every test that asks; such tests must put back
 what they change (calibration, LED colour, loaded model...).
 """
@@ -20,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.ros import wait_until
+from tests.support.ros import RosTestNode, claim_domain_id, wait_until
 
 PASSWORD = "deepracer"
 
@@ -45,11 +47,12 @@ class SimStack:
         self.only = only
         self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen[bytes] | None = None
+        self.domain_id, self._domain_lock = claim_domain_id()
         self.out_path = root / "launcher.out"
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, timeout: float = 90.0) -> SimStack:
-        env = dict(os.environ, DEEPRACER_STATE_DIR=str(self.state_dir))
+        env = dict(os.environ, DEEPRACER_STATE_DIR=str(self.state_dir), ROS_DOMAIN_ID=str(self.domain_id))
         cmd = [sys.executable, "-u", "-m", "cli.deepracer", "run", "--sim", "--port", str(self.port),
                "--https-port", str(self.https_port), "--track", self.track]
         if self.only:
@@ -79,7 +82,16 @@ class SimStack:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._domain_lock.close()
         return self.proc.returncode
+
+    def ros_node(self, name: str = "stack_probe") -> RosTestNode:
+        """A RosTestNode on this stack's ROS graph (close it when done)."""
+        return RosTestNode(f"{name}_{os.getpid()}", domain_id=self.domain_id)
+
+    def env(self) -> dict[str, str]:
+        """Environment for a command (deepracer status, ros2 ...) aimed at this stack."""
+        return dict(os.environ, DEEPRACER_STATE_DIR=str(self.state_dir), ROS_DOMAIN_ID=str(self.domain_id))
 
     # -- inspection ------------------------------------------------------------------------------
     def output(self) -> str:
