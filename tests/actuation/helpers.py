@@ -92,20 +92,8 @@ def wait_for_log(process: Any, text: str, timeout: float = 10.0) -> None:
 class DomainRosNode(RosTestNode):
     """A RosTestNode in a ROS domain of its own (for a node graph shared by several test modules)."""
 
-    def __init__(self, name: str, domain_id: int) -> None:  # noqa: D107 - same shape as RosTestNode
-        import threading
-
-        import rclpy
-        from rclpy.executors import MultiThreadedExecutor
-
-        self._rclpy = rclpy
-        self.context = rclpy.Context()
-        rclpy.init(context=self.context, domain_id=domain_id)
-        self.node = rclpy.create_node(name, context=self.context)
-        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
-        self.executor.add_node(self.node)
-        self._thread = threading.Thread(target=self._spin, daemon=True)
-        self._thread.start()
+    def __init__(self, name: str, domain_id: int) -> None:
+        super().__init__(name, domain_id=domain_id)
 
     def close(self) -> None:
         """Close from a helper thread with a deadline: a stuck DDS teardown must not hang the session."""
@@ -137,29 +125,14 @@ REGISTRY: dict[str, GraphSpec] = {}
 
 
 def claim_private_domain() -> tuple[int, Any]:
-    """A ROS domain id from 150..232 (locked like tests.support.ros.claim_domain_id, which uses 1..100).
+    """A ROS domain id from 150..232 (tests.support.ros.claim_domain_id hands out 1..100 by default).
 
     Domains people pick by hand for a quick manual run are usually small numbers; a graph meeting
     such a stranger's nodes would answer with the stranger's services.
     """
-    import fcntl
-    import os
-    import random
+    from tests.support.ros import claim_domain_id
 
-    from tests.support.ros import _LOCK_DIR
-
-    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    candidates = list(range(150, 233))
-    random.Random(os.getpid() ^ time.monotonic_ns()).shuffle(candidates)
-    for domain in candidates:
-        handle = open(_LOCK_DIR / f"{domain}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        return domain, handle
-    raise RuntimeError("no free ROS domain id in 150..232")
+    return claim_domain_id(150, 232)
 
 
 def register_graph(name: str, spec: GraphSpec) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from deepracer_interfaces_pkg.srv import (
     ActiveStateSrv,
     GetModelLoadingStatusSrv,
@@ -10,30 +9,10 @@ from deepracer_interfaces_pkg.srv import (
 )
 
 from tests.actuation.fake_services import FakeInferenceStack
-from tests.actuation.helpers import CORE, Graph, GraphPool, SimCar, register_graph
+from tests.actuation.helpers import CORE, SimCar, register_graph
 from tests.support.ros import RosTestNode, wait_until
 
 GRAPH = register_graph("core", CORE)
-
-
-@pytest.fixture(scope="module")
-def core_graph(graph_pool: GraphPool) -> Graph:
-    return graph_pool.get(GRAPH)
-
-
-@pytest.fixture(scope="module")
-def ros(core_graph: Graph) -> RosTestNode:
-    return core_graph.ros
-
-
-@pytest.fixture(scope="module")
-def car(core_graph: Graph) -> SimCar:
-    return core_graph.car
-
-
-@pytest.fixture(scope="module")
-def fake_inference(core_graph: Graph) -> FakeInferenceStack:
-    return core_graph.extras["fake_inference"]
 
 
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
 from std_srvs.srv import Trigger
 
-from tests.actuation.fake_services import FakeInferenceStack
 from tests.actuation.helpers import (
     CORE,
     NEUTRAL,
-    Graph,
-    GraphPool,
     SimCar,
     make_publisher,
     publish_until,
@@ -24,26 +20,6 @@ from tests.actuation.helpers import (
 from tests.support.ros import RosTestNode, wait_until
 
 GRAPH = register_graph("core", CORE)
-
-
-@pytest.fixture(scope="module")
-def core_graph(graph_pool: GraphPool) -> Graph:
-    return graph_pool.get(GRAPH)
-
-
-@pytest.fixture(scope="module")
-def ros(core_graph: Graph) -> RosTestNode:
-    return core_graph.ros
-
-
-@pytest.fixture(scope="module")
-def car(core_graph: Graph) -> SimCar:
-    return core_graph.car
-
-
-@pytest.fixture(scope="module")
-def fake_inference(core_graph: Graph) -> FakeInferenceStack:
-    return core_graph.extras["fake_inference"]
 
 
 

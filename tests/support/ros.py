@@ -21,10 +21,10 @@ from typing import Any
 _LOCK_DIR = Path("/tmp/deepracer-ros-domains")
 
 
-def claim_domain_id() -> tuple[int, Any]:
-    """Return (domain_id, lock handle); keep the handle open for as long as the id is used."""
+def claim_domain_id(first: int = 1, last: int = 100) -> tuple[int, Any]:
+    """Return (domain_id, lock handle) from first..last; keep the handle open while the id is used."""
     _LOCK_DIR.mkdir(parents=True, exist_ok=True)
-    candidates = list(range(1, 101))
+    candidates = list(range(first, last + 1))
     random.Random(os.getpid() ^ time.monotonic_ns()).shuffle(candidates)
     for domain in candidates:
         handle = open(_LOCK_DIR / f"{domain}.lock", "w")
@@ -34,7 +34,7 @@ def claim_domain_id() -> tuple[int, Any]:
             handle.close()
             continue
         return domain, handle
-    raise RuntimeError("no free ROS domain id in 1..100")
+    raise RuntimeError(f"no free ROS domain id in {first}..{last}")
 
 
 def isolate_environment(domain: int) -> None:
