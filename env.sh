@@ -14,5 +14,8 @@ export AMENT_PREFIX_PATH="$_dr_pkg:${AMENT_PREFIX_PATH:-$VIRTUAL_ENV}"
 export RMW_IMPLEMENTATION="${RMW_IMPLEMENTATION:-rmw_fastrtps_cpp}"
 export DEEPRACER_REPO="$_dr_root"
 # quicker DDS discovery on the car's loopback graph (see the file); a user's own profile wins
+# a laptop's ROS graph stays on this machine (a car's services, started by systemd with the default
+# range, are still found from such a shell on the car itself)
+export ROS_AUTOMATIC_DISCOVERY_RANGE="${ROS_AUTOMATIC_DISCOVERY_RANGE:-LOCALHOST}"
 export FASTDDS_DEFAULT_PROFILES_FILE="${FASTDDS_DEFAULT_PROFILES_FILE:-$_dr_root/runtime/dds/fastdds_profile.xml}"
 unset _dr_root _dr_pyver _dr_pkg
