@@ -88,17 +88,31 @@ class RosTestNode:
         self.node.create_subscription(msg_type, topic, received.append, qos)
         return received
 
-    def call(self, srv_type: Any, name: str, request: Any = None, timeout: float = 10.0) -> Any:
+    def call(self, srv_type: Any, name: str, request: Any = None, timeout: float = 10.0,
+             resend_after: float = 4.0) -> Any:
+        """Call a service and return its response.
+
+        A brand-new client can lose its first response: `wait_for_service` only proves the request
+        path is matched, and DDS may not have matched the reply path yet. So a request that got no
+        answer within `resend_after` seconds is sent again (tests call idempotent services, or services
+        whose repeated effect is the same), until `timeout`.
+        """
         client: Any = self.node.create_client(srv_type, name)
+        deadline = time.monotonic() + timeout
         try:
             if not client.wait_for_service(timeout_sec=timeout):
                 raise AssertionError(f"service {name} not available after {timeout} s")
-            future = client.call_async(request if request is not None else srv_type.Request())
-            done = threading.Event()
-            future.add_done_callback(lambda _f: done.set())
-            if not done.wait(timeout):
-                raise AssertionError(f"service {name} did not answer within {timeout} s")
-            return future.result()
+            req = request if request is not None else srv_type.Request()
+            while True:
+                future = client.call_async(req)
+                done = threading.Event()
+                future.add_done_callback(lambda _f, event=done: event.set())
+                remaining = deadline - time.monotonic()
+                if done.wait(max(0.0, min(resend_after, remaining))):
+                    return future.result()
+                client.remove_pending_request(future)
+                if time.monotonic() >= deadline:
+                    raise AssertionError(f"service {name} did not answer within {timeout} s")
         finally:
             self.node.destroy_client(client)
 
