@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None, help="comma-separated bench module names (e.g. camera)")
     args = parser.parse_args(argv)
     only = {f"bench_{n.strip()}" for n in args.only.split(",")} if args.only else None
+    # an isolated ROS graph, as for the tests: nothing else on the machine disturbs the figures
+    from tests.support.ros import claim_domain_id, isolate_environment
+
+    domain, _lock = claim_domain_id()
+    isolate_environment(domain)
     figures: dict[str, float | str] = {
         "machine_python": platform.python_version(),
         "machine_cpus": float(__import__("os").cpu_count() or 0),
