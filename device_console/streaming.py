@@ -16,7 +16,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,8 +92,12 @@ def mjpeg_part(jpeg: bytes, stamp: float) -> bytes:
 class StreamHub:
     """Latest frame per topic, shared encoding, and wake-ups for waiting viewers."""
 
-    def __init__(self, topics: Iterable[str], default_quality: int = 95) -> None:
+    def __init__(self, topics: Iterable[str], default_quality: int = 95,
+                 on_watch: Callable[[str, bool], None] | None = None) -> None:
+        """`on_watch(topic, watched)` is called when a topic gets its first viewer (True) and when its
+        last viewer leaves (False), so the source subscribes only while someone watches."""
         self.topics = tuple(topics)
+        self.on_watch = on_watch
         self.default_quality = default_quality
         self._lock = threading.Lock()
         self._seq = 0
@@ -223,7 +227,10 @@ class StreamHub:
         waiter = (loop, event)
         with self._lock:
             self._viewers[topic] += 1
+            first = self._viewers[topic] == 1
             self._waiters.setdefault(topic, set()).add(waiter)
+        if first and self.on_watch is not None:
+            self.on_watch(topic, True)
         last_seq = 0
         try:
             while not self._closed:
@@ -242,9 +249,12 @@ class StreamHub:
         finally:
             with self._lock:
                 self._viewers[topic] -= 1
-                if self._viewers[topic] <= 0:
+                last = self._viewers[topic] <= 0
+                if last:
                     del self._viewers[topic]
                 self._waiters.get(topic, set()).discard(waiter)
+            if last and self.on_watch is not None:
+                self.on_watch(topic, False)
 
     async def multipart(self, topic: str, width: int | None, height: int | None,
                         quality: int | None) -> AsyncIterator[bytes]:

@@ -62,6 +62,14 @@ class SimStack:
                                      cwd=Path(__file__).resolve().parents[2])
         if self.only is None or "console" in self.only:
             wait_until(self._console_up, timeout, f"the console on {self.url} (see {self.out_path})")
+        if self.only is None:
+            # ready to drive: the camera streams into sensor fusion (ctrl activates it after start)
+            client = self.login()
+            try:
+                wait_until(lambda: client.get("/api/get_sensor_status").json().get("camera_status") == "connected",
+                           timeout, "the simulated camera to stream")
+            finally:
+                client.close()
         return self
 
     def _console_up(self) -> bool:

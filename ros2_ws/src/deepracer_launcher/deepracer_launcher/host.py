@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.node import Node
 
 
@@ -30,7 +30,8 @@ def _load_class(dotted: str) -> type[Node]:
 
 
 def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
-              node_kwargs: Sequence[dict[str, Any]] | None = None, threads: int | None = None) -> int:
+              node_kwargs: Sequence[dict[str, Any]] | None = None, threads: int | None = None,
+              executor_kind: str = "multi") -> int:
     """Instantiate each factory (a Node subclass) and spin them until SIGINT/SIGTERM.
 
     Returns a process exit code: 0 on a requested stop, 1 if a node raised.
@@ -40,7 +41,11 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
     rclpy.init(args=argv, context=context, signal_handler_options=rclpy.signals.SignalHandlerOptions.NO)
     stop = threading.Event()
     nodes: list[Node] = []
-    executor = MultiThreadedExecutor(num_threads=threads or max(4, 2 * len(node_factories)), context=context)
+    executor: Any
+    if executor_kind == "single":
+        executor = SingleThreadedExecutor(context=context)
+    else:
+        executor = MultiThreadedExecutor(num_threads=threads or max(4, 2 * len(node_factories)), context=context)
 
     def _on_signal(signum: int, _frame: Any) -> None:
         stop.set()
@@ -113,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--process", required=True)
     parser.add_argument("--sim", action="store_true")
     parser.add_argument("--graph", default=None, help="module:function building a non-default graph")
+    parser.add_argument("--executor", choices=("multi", "single"), default="multi")
     opts = parser.parse_args(raw)
     process = load_graph(opts.graph, sim=opts.sim).process(opts.process)
     from rclpy.parameter import Parameter
@@ -132,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "namespace": spec.namespace,
             "parameter_overrides": [Parameter(k, value=v) for k, v in spec.parameters.items()],
         })
-    sys.exit(run_nodes(factories, args=[sys.argv[0], *ros_args], node_kwargs=kwargs))
+    sys.exit(run_nodes(factories, args=[sys.argv[0], *ros_args], node_kwargs=kwargs, executor_kind=opts.executor))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,8 @@ class SensorFusionNode(Node):
     def _on_display(self, msg: Image) -> None:
         if not self.enable_overlay:
             return
+        if self.overlay_pub.get_subscription_count() == 0 and self.overlay_compressed_pub.get_subscription_count() == 0:
+            return  # nobody looks at the overlay: don't draw it 30 times a second
         try:
             image = from_image_msg(msg)
             blended = self.overlay.render(image, self.processor.overlay_bits())

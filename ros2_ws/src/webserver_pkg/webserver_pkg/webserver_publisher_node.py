@@ -125,19 +125,17 @@ class WebserverPublisherNode(Node):
         self.update_check_timeout = float(self.get_parameter("update_check_timeout").value)
 
         self._group = ReentrantCallbackGroup()
-        self._hub = StreamHub([CAMERA_TOPIC, OVERLAY_TOPIC])
+        # Image topics are subscribed only while a browser watches a stream: an idle console costs
+        # the car nothing (no JPEG encoding in the camera node, no image traffic at 30 fps).
+        self._hub = StreamHub([CAMERA_TOPIC, OVERLAY_TOPIC], on_watch=self._on_watch)
+        self._image_subs: dict[str, list[Any]] = {}
+        self._image_subs_lock = threading.Lock()
         self._progress: UpdateProgress | None = None
         self._progress_lock = threading.Lock()
 
         self._manual_pub = self.create_publisher(ServoCtrlMsg, MANUAL_DRIVE_TOPIC, 1)
         self._calibration_pub = self.create_publisher(ServoCtrlMsg, CALIBRATION_DRIVE_TOPIC, 1)
         self.create_subscription(SoftwareUpdatePctMsg, UPDATE_PCT_TOPIC, self._on_update_pct, 1,
-                                 callback_group=self._group)
-        self.create_subscription(CompressedImage, CAMERA_COMPRESSED_TOPIC, self._on_camera_jpeg, IMAGE_QOS,
-                                 callback_group=self._group)
-        self.create_subscription(Image, CAMERA_TOPIC, self._on_camera_image, IMAGE_QOS,
-                                 callback_group=self._group)
-        self.create_subscription(Image, OVERLAY_TOPIC, self._on_overlay_image, IMAGE_QOS,
                                  callback_group=self._group)
         self._service_clients: dict[str, Client] = {
             name: self.create_client(srv_type, name, callback_group=self._group)
@@ -164,6 +162,25 @@ class WebserverPublisherNode(Node):
     def _on_update_pct(self, msg: SoftwareUpdatePctMsg) -> None:
         with self._progress_lock:
             self._progress = UpdateProgress(update_pct=float(msg.update_pct), status=str(msg.status))
+
+    def _on_watch(self, topic: str, watched: bool) -> None:
+        """Subscribe to a stream's image topics when its first viewer comes, drop them when the last goes."""
+        with self._image_subs_lock:
+            if watched and topic not in self._image_subs:
+                if topic == CAMERA_TOPIC:
+                    subs = [
+                        self.create_subscription(CompressedImage, CAMERA_COMPRESSED_TOPIC, self._on_camera_jpeg,
+                                                 IMAGE_QOS, callback_group=self._group),
+                        self.create_subscription(Image, CAMERA_TOPIC, self._on_camera_image, IMAGE_QOS,
+                                                 callback_group=self._group),
+                    ]
+                else:
+                    subs = [self.create_subscription(Image, OVERLAY_TOPIC, self._on_overlay_image, IMAGE_QOS,
+                                                     callback_group=self._group)]
+                self._image_subs[topic] = subs
+            elif not watched:
+                for sub in self._image_subs.pop(topic, []):
+                    self.destroy_subscription(sub)
 
     def _on_camera_jpeg(self, msg: CompressedImage) -> None:
         if self._hub.viewers(CAMERA_TOPIC) and "jp" in msg.format.lower():
