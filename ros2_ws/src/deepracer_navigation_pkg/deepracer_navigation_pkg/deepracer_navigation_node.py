@@ -82,7 +82,7 @@ class NavigationNode(Node):
 def main(args: Any = None) -> None:
     from deepracer_launcher.host import run_nodes
 
-    run_nodes([NavigationNode], args=args)
+    run_nodes([NavigationNode], args=args, executor_kind="single")
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ class InferenceNode(Node):
 def main(args: Any = None) -> None:
     from deepracer_launcher.host import run_nodes
 
-    run_nodes([InferenceNode], args=args)
+    run_nodes([InferenceNode], args=args, executor_kind="single")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class ModelOptimizerNode(Node):
 def main(args: Any = None) -> None:
     from deepracer_launcher.host import run_nodes
 
-    run_nodes([ModelOptimizerNode], args=args)
+    run_nodes([ModelOptimizerNode], args=args, executor_kind="single")
 
 
 if __name__ == "__main__":

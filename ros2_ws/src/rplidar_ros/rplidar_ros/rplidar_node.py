@@ -114,7 +114,7 @@ class RplidarNode(Node):
 def main(args: list[str] | None = None) -> None:
     from deepracer_launcher.host import run_nodes
 
-    raise SystemExit(run_nodes([RplidarNode], args=args))
+    raise SystemExit(run_nodes([RplidarNode], args=args, executor_kind="single"))
 
 
 if __name__ == "__main__":

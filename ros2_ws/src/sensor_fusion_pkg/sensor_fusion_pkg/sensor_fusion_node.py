@@ -127,7 +127,7 @@ class SensorFusionNode(Node):
 def main(args: list[str] | None = None) -> None:
     from deepracer_launcher.host import run_nodes
 
-    raise SystemExit(run_nodes([SensorFusionNode], args=args))
+    raise SystemExit(run_nodes([SensorFusionNode], args=args, executor_kind="single"))
 
 
 if __name__ == "__main__":
