@@ -27,6 +27,15 @@ from tests.support.ros import RosTestNode, claim_domain_id, wait_until
 PASSWORD = "deepracer"
 
 
+def _stop_with_parent() -> None:
+    """In the launcher child: get SIGINT (an ordered stop) if the test process dies, so a killed
+    pytest never leaves a simulated car running."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGINT)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,7 +68,15 @@ class SimStack:
             cmd += ["--only", ",".join(self.only)]
         cmd += self.extra_args
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.out_path, "wb"), stderr=subprocess.STDOUT,
-                                     cwd=Path(__file__).resolve().parents[2])
+                                     cwd=Path(__file__).resolve().parents[2], preexec_fn=_stop_with_parent)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()  # never leave a half-started stack behind
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
         if self.only is None or "console" in self.only:
             wait_until(self._console_up, timeout, f"the console on {self.url} (see {self.out_path})")
         if self.only is None:
@@ -70,7 +87,6 @@ class SimStack:
                            timeout, "the simulated camera to stream")
             finally:
                 client.close()
-        return self
 
     def _console_up(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
