@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,14 @@ from typing import IO, Any
 
 from launcher.graph import Graph, ProcessSpec
 from runtime.atomic import atomic_write_text
+
+
+def _terminate_with_supervisor() -> None:
+    """In each child: SIGTERM (an orderly stop, outputs neutral) if the supervisor itself dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -82,8 +91,9 @@ class Supervisor:
         env = dict(self.env)
         env.update(spec.env)
         env["DEEPRACER_PROCESS"] = spec.name
-        state.popen = subprocess.Popen(spec.argv(self.graph.sim, self.graph.source), stdout=state.log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        state.popen = subprocess.Popen(spec.argv(self.graph.sim, self.graph.source), stdout=state.log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                       start_new_session=True, preexec_fn=_terminate_with_supervisor)
         state.started_at = time.monotonic()
         self.on_event(f"started {spec.name} (pid {state.popen.pid})")
 

@@ -89,3 +89,13 @@ def test_sigint_stops_all_processes_within_5_seconds(tmp_path: Path) -> None:
     # core-like processes (none here) go last; every process is reported stopped
     for name in ("talker", "relay", "optional"):
         assert f"stopped {name}" in out
+
+
+def test_children_stop_when_the_launcher_itself_dies(tmp_path: Path) -> None:
+    launcher = _start_launcher(tmp_path)
+    procs = wait_until(lambda: (s := _status(tmp_path).get("processes")) and all(p["pid"] for p in s.values()) and s,
+                       20, "all processes started")
+    pids = [p["pid"] for p in procs.values()]
+    launcher.kill()  # SIGKILL: no chance to stop anything itself
+    launcher.wait(10)
+    wait_until(lambda: not any(_alive(pid) for pid in pids), 10, "the orphaned processes to stop")
