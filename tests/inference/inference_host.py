@@ -1,4 +1,5 @@
-"""The launcher's "inference" process for tests: optimizer, inference and navigation nodes in one process."""
+"""The launcher's "inference" process for tests: optimizer, inference and navigation nodes in one process
+(single-threaded executor, as launcher/graph.py runs it)."""
 
 from __future__ import annotations
 
@@ -10,4 +11,4 @@ from inference_pkg.inference_node import InferenceNode
 from model_optimizer_pkg.model_optimizer_node import ModelOptimizerNode
 
 if __name__ == "__main__":
-    sys.exit(run_nodes([ModelOptimizerNode, InferenceNode, NavigationNode]))
+    sys.exit(run_nodes([ModelOptimizerNode, InferenceNode, NavigationNode], executor_kind="single"))
