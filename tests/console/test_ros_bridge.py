@@ -54,7 +54,7 @@ class BridgeHost:
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[tuple[RosTestNode, FakeVehicleServices, BridgeHost]]:
-    peer = RosTestNode("console_bridge_peer")
+    peer = RosTestNode("console_bridge_peer", threads=4)  # a fake service may block on purpose
     services = FakeVehicleServices(peer.node)
     bridge = BridgeHost(service_wait=2.0, service_timeout=10.0)
     try:

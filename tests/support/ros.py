@@ -62,16 +62,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
 class RosTestNode:
     """An rclpy node spinning in a background thread, for tests to publish, subscribe and call."""
 
-    def __init__(self, name: str = "pytest_node", domain_id: int | None = None) -> None:
-        """`domain_id` None: the session's isolated domain; otherwise that domain (e.g. a SimStack's)."""
+    def __init__(self, name: str = "pytest_node", domain_id: int | None = None, threads: int = 1) -> None:
+        """`domain_id` None: the session's isolated domain; otherwise that domain (e.g. a SimStack's).
+        `threads` > 1: a multi-threaded executor, for fake services whose callbacks block."""
         import rclpy
-        from rclpy.executors import MultiThreadedExecutor
+        from rclpy.executors import MultiThreadedExecutor, SingleThreadedExecutor
 
         self._rclpy = rclpy
         self.context = rclpy.Context()
         rclpy.init(context=self.context, domain_id=domain_id)
         self.node = rclpy.create_node(name, context=self.context)
-        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        # Single-threaded: callbacks here are short (collect, record), service calls wait in the
+        # calling thread; rclpy's multi-threaded executor stalls at random under message load.
+        self.executor: Any = (SingleThreadedExecutor(context=self.context) if threads <= 1
+                              else MultiThreadedExecutor(num_threads=threads, context=self.context))
         self.executor.add_node(self.node)
         self._thread = threading.Thread(target=self._spin, daemon=True)
         self._thread.start()
