@@ -166,24 +166,32 @@ def parse_calibration_document(doc: Any) -> VehicleCalibration:
     return VehicleCalibration(servo=ranges["Servo"], motor=ranges["Motor"])
 
 
+def _read_or_create(target: Path, default: T, save: Any, write_defaults: bool,
+                    what: str) -> bytes | LoadResult[T]:
+    """The file's bytes, or the LoadResult for a missing (created with `default` when
+    `write_defaults`) or unreadable file; `what` names the fallback in the problem text."""
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        if write_defaults:
+            try:
+                save(default, target)
+            except OSError as exc:
+                return LoadResult(default, target, f"{target} is missing and could not be "
+                                  f"created ({exc}); using the default {what}")
+            return LoadResult(default, target, created=True)
+        return LoadResult(default, target, f"{target} is missing; using the default {what}")
+    except OSError as exc:
+        return LoadResult(default, target, f"{target} is unreadable ({exc}); using the default {what}")
+
+
 def load_calibration(path: Path | None = None, write_defaults: bool = True,
                      bios_version: str | None = None) -> LoadResult[VehicleCalibration]:
     """Read calibration.json; see the module docstring for the fallbacks (never raises)."""
     target = path if path is not None else paths.calibration_file()
-    try:
-        raw = target.read_bytes()
-    except FileNotFoundError:
-        if write_defaults:
-            try:
-                save_calibration(DEFAULT_CALIBRATION, target)
-            except OSError as exc:
-                return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is missing and could not be "
-                                  f"created ({exc}); using the default calibration")
-            return LoadResult(DEFAULT_CALIBRATION, target, created=True)
-        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is missing; using the default calibration")
-    except OSError as exc:
-        return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is unreadable ({exc}); "
-                          "using the default calibration")
+    raw = _read_or_create(target, DEFAULT_CALIBRATION, save_calibration, write_defaults, "calibration")
+    if isinstance(raw, LoadResult):
+        return raw
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -237,20 +245,9 @@ def parse_led_values_document(doc: Any) -> LedValues:
 def load_led_values(path: Path | None = None, write_defaults: bool = True) -> LoadResult[LedValues]:
     """Read led_values.json (missing: created with blue on; corrupt: defaults + problem)."""
     target = path if path is not None else paths.led_values_file()
-    try:
-        raw = target.read_bytes()
-    except FileNotFoundError:
-        if write_defaults:
-            try:
-                save_led_values(DEFAULT_LED_VALUES, target)
-            except OSError as exc:
-                return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is missing and could not be "
-                                  f"created ({exc}); using the default tail light colour")
-            return LoadResult(DEFAULT_LED_VALUES, target, created=True)
-        return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is missing; using the default tail light colour")
-    except OSError as exc:
-        return LoadResult(DEFAULT_LED_VALUES, target, f"{target} is unreadable ({exc}); "
-                          "using the default tail light colour")
+    raw = _read_or_create(target, DEFAULT_LED_VALUES, save_led_values, write_defaults, "tail light colour")
+    if isinstance(raw, LoadResult):
+        return raw
     try:
         values = parse_led_values_document(json.loads(raw.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError, CalibrationError) as exc:

@@ -161,15 +161,7 @@ class ServoController:
                 except CommandOutOfRange as exc:
                     result.problems.append(f"{axis}: {exc}; ignored")
                     continue
-                try:
-                    self._write(channel, duty)
-                except (OSError, ValueError) as exc:
-                    result.problems.append(f"{axis}: {exc}")
-                    continue
-                if channel == THROTTLE_CHANNEL:
-                    result.throttle_ns = duty
-                else:
-                    result.steering_ns = duty
+                self._apply(result, axis, channel, duty)
         return result
 
     def raw(self, angle: float, throttle: float) -> DriveResult:
@@ -191,16 +183,20 @@ class ServoController:
                     result.problems.append(f"{axis}: raw pulse {duty} ns outside the safe window "
                                            f"{self.raw_min_ns}..{self.raw_max_ns} ns; ignored")
                     continue
-                try:
-                    self._write(channel, duty)
-                except (OSError, ValueError) as exc:
-                    result.problems.append(f"{axis}: {exc}")
-                    continue
-                if channel == THROTTLE_CHANNEL:
-                    result.throttle_ns = duty
-                else:
-                    result.steering_ns = duty
+                self._apply(result, axis, channel, duty)
         return result
+
+    def _apply(self, result: DriveResult, axis: str, channel: int, duty: int) -> None:
+        """Write one axis (lock held) and record the duty, or the problem, in `result`."""
+        try:
+            self._write(channel, duty)
+        except (OSError, ValueError) as exc:
+            result.problems.append(f"{axis}: {exc}")
+            return
+        if channel == THROTTLE_CHANNEL:
+            result.throttle_ns = duty
+        else:
+            result.steering_ns = duty
 
     def neutral(self) -> list[str]:
         with self._lock:
