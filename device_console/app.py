@@ -28,10 +28,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from device_console.auth import CSRF_HEADERS, CsrfTokens, LoginThrottle, PasswordStore, TokenStore
+from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
 from device_console.car import Car, CarError
 from device_console.config import ConsoleSettings
 from device_console.deps import FieldError, require_session
+from device_console.edge import (
+    BodyLimit,
+    PathNormalizer,
+    add_headers,
+    bind_csrf,
+    csrf_problem,
+    csrf_set_cookie,
+    is_json,
+)
 from device_console.logs import LogSources
 from device_console.manual_drive import ManualDriveWatchdog
 from device_console.model_store import ModelStore
@@ -49,7 +58,9 @@ SECURITY_HEADERS = [
 
 
 class CsrfMiddleware:
-    """Refuse unsafe methods without a valid `X-CSRFToken` / `X-CSRF-Token`; add security headers."""
+    """Refuse unsafe methods without a valid `X-CSRFToken` / `X-CSRF-Token` for this browser (its
+    `deepracer_csrf` cookie); add security headers, `Cache-Control: no-store` on JSON answers, and
+    the CSRF cookie when a page issued this browser's first token."""
 
     def __init__(self, app: ASGIApp, csrf: CsrfTokens) -> None:
         self.app = app
@@ -59,26 +70,26 @@ class CsrfMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        bind_csrf(scope)
         if scope["method"] in UNSAFE_METHODS:
-            token = None
-            for name, value in scope["headers"]:
-                if name.decode("latin-1").lower() in CSRF_HEADERS:
-                    token = value.decode("latin-1")
-                    break
-            if not self.csrf.valid(token):
-                reason = "The CSRF token is missing." if token is None else "The CSRF token is invalid."
+            reason = csrf_problem(self.csrf, scope)
+            if reason is not None:
                 body = json.dumps({"success": False, "reason": reason}).encode()
                 await send({"type": "http.response.start", "status": 403, "headers": [
                     (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                    *SECURITY_HEADERS]})
+                    (b"cache-control", b"no-store"), *SECURITY_HEADERS]})
                 await send({"type": "http.response.body", "body": body})
                 return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    h for h in SECURITY_HEADERS if h[0] not in present]
+                extra = list(SECURITY_HEADERS)
+                if is_json(message):
+                    extra.append((b"cache-control", b"no-store"))
+                cookie = csrf_set_cookie(scope)
+                if cookie is not None:
+                    message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+                add_headers(message, extra)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -240,5 +251,7 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         app.include_router(module.router)
     app.include_router(auth.protected)
     app.mount("/static", StaticFiles(directory=the_console.settings.static_dir, check_dir=False), name="static")
+    app.add_middleware(BodyLimit)
     app.add_middleware(CsrfMiddleware, csrf=the_console.csrf)
+    app.add_middleware(PathNormalizer)  # keep last: the outermost edge (merged slashes for everything)
     return app

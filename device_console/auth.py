@@ -9,6 +9,9 @@
   1, 2, 4 ... seconds (capped), so guessing is slow; a success resets the client.
 - `CsrfTokens`: signed, time-limited tokens for the `<meta name="csrf-token">` tag; every
   POST/PUT/PATCH/DELETE must echo one in `X-CSRFToken` or `X-CSRF-Token` (as Flask-WTF accepts).
+  As with Flask-WTF, a token is bound to the browser it was issued to: the page that carries it also
+  sets the HttpOnly `deepracer_csrf` cookie (a random id, kept across login and logout), and a token
+  is only valid together with that cookie.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ from runtime.atomic import atomic_write_bytes, atomic_write_json, atomic_write_t
 
 DEFAULT_PASSWORD = "deepracer"
 TOKEN_COOKIE = "deepracer_token"
+CSRF_COOKIE = "deepracer_csrf"
 CSRF_HEADERS = ("x-csrftoken", "x-csrf-token")
+CSRF_MISSING = "The CSRF token is missing."
+CSRF_INVALID = "The CSRF token is invalid."
+CSRF_NO_SESSION = "The CSRF session token is missing."
+CSRF_OTHER_SESSION = "The CSRF tokens do not match."
 
 
 def hash_password(password: str) -> str:
@@ -231,7 +239,11 @@ class LoginThrottle:
 
 
 class CsrfTokens:
-    """Stateless signed tokens: `<issued>.<nonce>.<hmac>`; the secret survives restarts."""
+    """Signed tokens bound to a browser: `<issued>.<nonce>.<hmac(issued.nonce.binding)>`.
+
+    `binding` is the value of the browser's `deepracer_csrf` cookie (`new_binding()`); the secret
+    survives restarts, so pages already open stay usable after the console restarts.
+    """
 
     def __init__(self, secret_file: Path, ttl_s: float, clock: Callable[[], float] = time.time) -> None:
         self.ttl_s = ttl_s
@@ -250,22 +262,53 @@ class CsrfTokens:
         atomic_write_bytes(path, data, mode=0o600)
         return data
 
-    def _sign(self, payload: str) -> str:
-        digest = hmac.new(self._secret, payload.encode(), hashlib.sha256).digest()[:18]
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    @staticmethod
+    def new_binding() -> str:
+        return secrets.token_urlsafe(24)
 
-    def issue(self) -> str:
+    @staticmethod
+    def usable_binding(value: str | None) -> bool:
+        """A cookie value that `new_binding()` could have made (anything else is ignored)."""
+        return bool(value) and 16 <= len(value or "") <= 64 and all(
+            c.isascii() and (c.isalnum() or c in "-_") for c in value or "")
+
+    def _mac(self, text: str) -> bytes:
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).digest()[:12]
+
+    def _sign(self, payload: str, binding: str) -> str:
+        """Two MACs: of the token alone (forged or not) and of the token with its browser binding."""
+        digest = self._mac(payload) + self._mac(f"{payload}.{binding}")
+        return base64.urlsafe_b64encode(digest).decode()
+
+    def issue(self, binding: str) -> str:
         payload = f"{int(self._clock())}.{secrets.token_urlsafe(12)}"
-        return f"{payload}.{self._sign(payload)}"
+        return f"{payload}.{self._sign(payload, binding)}"
 
-    def valid(self, token: str | None) -> bool:
-        if not token or len(token) > 200:
-            return False
+    def problem(self, token: str | None, binding: str | None) -> str | None:
+        """Why `token` is refused for the browser with cookie `binding` (Flask-WTF's reasons), or None."""
+        if not token:
+            return CSRF_MISSING
+        if len(token) > 200:
+            return CSRF_INVALID
         issued, sep, rest = token.partition(".")
         nonce, sep2, signature = rest.partition(".")
-        if not (sep and sep2 and issued.isdigit() and nonce):
-            return False
-        if not hmac.compare_digest(self._sign(f"{issued}.{nonce}"), signature):
-            return False
+        if not (sep and sep2 and issued.isdigit() and len(issued) <= 12 and nonce):
+            return CSRF_INVALID
+        payload = f"{issued}.{nonce}"
+        try:
+            digest = base64.urlsafe_b64decode(signature.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            return CSRF_INVALID
+        if len(digest) != 24 or not hmac.compare_digest(self._mac(payload), digest[:12]):
+            return CSRF_INVALID
         age = self._clock() - int(issued)
-        return -60.0 <= age <= self.ttl_s
+        if not -60.0 <= age <= self.ttl_s:
+            return "The CSRF token has expired."
+        if binding is None or not self.usable_binding(binding):
+            return CSRF_NO_SESSION
+        if not hmac.compare_digest(self._mac(f"{payload}.{binding}"), digest[12:]):
+            return CSRF_OTHER_SESSION
+        return None
+
+    def valid(self, token: str | None, binding: str | None) -> bool:
+        return self.problem(token, binding) is None

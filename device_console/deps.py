@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Response
 
 from device_console.auth import TOKEN_COOKIE
+from device_console.edge import has_control_characters, issue_csrf_token
 from device_console.services import Console
 
 
@@ -31,13 +32,22 @@ class NotLoggedIn(HTTPException):
 
 
 def set_token_cookie(request: Request, response: Response, token: str, max_age: float) -> None:
-    response.set_cookie(TOKEN_COOKIE, token, max_age=int(max_age), path="/", httponly=True,
+    """`deepracer_token` as the original sets it: readable by the page's JavaScript (UIs written for
+    the original read `document.cookie` to know they are logged in), Secure over HTTPS, SameSite=Lax.
+    What keeps the session safe is CSRF on every state change, the strict CSP of our pages and
+    `no-store` on JSON answers (README, "Client compatibility")."""
+    response.set_cookie(TOKEN_COOKIE, token, max_age=int(max_age), path="/", httponly=False,
                         samesite="lax", secure=request.url.scheme == "https")
 
 
 def clear_token_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="lax",
+    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=False, samesite="lax",
                            secure=request.url.scheme == "https")
+
+
+def page_csrf_token(request: Request, console: Console) -> str:
+    """A CSRF token for a page's `<meta name="csrf-token">`, bound to this browser."""
+    return issue_csrf_token(request.scope, console.csrf)
 
 
 def is_logged_in(request: Request, console: Console, slide: bool = True) -> bool:
@@ -68,17 +78,69 @@ class BadBody(HTTPException):
         super().__init__(status_code=400, detail=reason)
 
 
+MAX_JSON_DEPTH = 32
+MAX_JSON_DIGITS = 300  # a float ends near 1.8e308: longer integers are not numbers for the car
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BadBody(f"The request body is not valid JSON: {name} is not a JSON number.")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise BadBody("The request body has a number that is too large.")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadBody("The request body has a number that is too large.")
+    return value
+
+
+def _check_json(value: Any, where: str = "", depth: int = 0) -> None:
+    """No deeper than MAX_JSON_DEPTH, and no control characters in strings (they end up in command
+    lines, file names and logs)."""
+    if depth > MAX_JSON_DEPTH:
+        raise BadBody("The request body is nested too deeply.")
+    if isinstance(value, str):
+        if has_control_characters(value):
+            raise BadBody(f"{where or 'The request body'} must not contain control characters.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if has_control_characters(key):
+                raise BadBody("A field name must not contain control characters.")
+            _check_json(item, f"{where}.{key}" if where else key, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{where}[{index}]", depth + 1)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: NaN/Infinity, numbers beyond a float, deep nesting and control characters in
+    strings are refused with a clear 400 (`BadBody`), never a 500."""
+    try:
+        data = json.loads(raw, parse_constant=_refuse_constant, parse_int=_parse_int,
+                          parse_float=_parse_float)
+    except RecursionError:
+        raise BadBody("The request body is nested too deeply.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BadBody("The request body is not valid JSON.") from None
+    _check_json(data)
+    return data
+
+
 async def json_body(request: Request, required: bool = True) -> dict[str, Any]:
-    """The body as a JSON object (content type not enforced, as Flask's `get_json(force=True)`)."""
+    """The body as a JSON object (content type not enforced, as Flask's `get_json(force=True)`).
+
+    Its size is capped by `device_console.edge.BodyLimit` before it gets here."""
     raw = await request.body()
     if not raw.strip():
         if required:
             raise BadBody("The request body must be a JSON object.")
         return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody("The request body is not valid JSON.") from None
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise BadBody("The request body must be a JSON object.")
     return data
@@ -104,7 +166,7 @@ def number_field(body: dict[str, Any], name: str, low: float | None = None, high
         raise FieldError(f"{name} must be a number")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise FieldError(f"{name} must be a number") from None
     if not math.isfinite(number):
         raise FieldError(f"{name} must be a number")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from device_console.auth import TOKEN_COOKIE
+from device_console.bodies import ConsolePasswordBody, LoginForm, request_body
 from device_console.deps import (
     ConsoleDep,
     FieldError,
@@ -24,6 +25,7 @@ from device_console.deps import (
     is_logged_in,
     json_body,
     ok,
+    page_csrf_token,
     require_session,
     set_token_cookie,
     str_field,
@@ -40,8 +42,8 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _page(console: Console, name: str) -> HTMLResponse:
-    return render_template(console.settings.templates_dir, name, console.csrf.issue())
+def _page(console: Console, name: str, request: Request) -> HTMLResponse:
+    return render_template(console.settings.templates_dir, name, page_csrf_token(request, console))
 
 
 def _throttled(console: Console, request: Request) -> Response | None:
@@ -69,10 +71,10 @@ def _home_or_login(request: Request, console: Console) -> Response:
             response = RedirectResponse("/home", status_code=303, headers={"Cache-Control": "no-store"})
             set_token_cookie(request, response, console.tokens.issue(), console.settings.token_ttl_s)
             return response
-        return _page(console, "login.html")
+        return _page(console, "login.html", request)
     if is_logged_in(request, console):
-        return _page(console, "index.html")
-    return _page(console, "login.html")
+        return _page(console, "index.html", request)
+    return _page(console, "login.html", request)
 
 
 @router.get("/", response_class=HTMLResponse, summary="The console (index.html) or the login page")
@@ -89,10 +91,11 @@ def home(request: Request, console: ConsoleDep) -> Response:
 def login_page(request: Request, console: ConsoleDep) -> Response:
     if request.query_params.get("epwd") is not None:
         return _home_or_login(request, console)
-    return _page(console, "login.html")
+    return _page(console, "login.html", request)
 
 
-@router.post("/login", response_model=None)
+@router.post("/login", response_model=None,
+             openapi_extra=request_body(LoginForm, media_type="application/x-www-form-urlencoded"))
 async def login(request: Request, console: ConsoleDep) -> Response:
     blocked = _throttled(console, request)
     if blocked is not None:
@@ -130,7 +133,7 @@ def auth(request: Request, console: ConsoleDep) -> Response:
 
 def _logout(request: Request, console: Console) -> Response:
     console.tokens.revoke(request.cookies.get(TOKEN_COOKIE))
-    response = _page(console, "login.html")
+    response = _page(console, "login.html", request)
     clear_token_cookie(request, response)
     return response
 
@@ -155,7 +158,7 @@ def favicon(console: ConsoleDep) -> Response:
     return Response(status_code=404)
 
 
-@protected.api_route("/api/password", methods=["GET", "POST"])
+@protected.api_route("/api/password", methods=["GET", "POST"], openapi_extra=request_body(ConsolePasswordBody))
 async def change_password(request: Request, console: ConsoleDep, token: SessionDep) -> dict[str, Any]:
     """`{"old_password", "new_password"}`; other sessions are logged out on success."""
     body = await json_body(request)

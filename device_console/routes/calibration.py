@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
 from device_console.calibration_units import (
     adjust_command,
     cal_type_for,
@@ -54,7 +55,7 @@ async def get_calibration(kind: str, console: ConsoleDep) -> dict[str, Any]:
     return {**calibration_to_ui(cal, cal_type), "success": True}
 
 
-@router.api_route("/api/set_calibration/{kind}", methods=["PUT", "POST"])
+@router.api_route("/api/set_calibration/{kind}", methods=["PUT", "POST"], openapi_extra=request_body(CalibrationBody))
 async def set_calibration(kind: str, request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"mid", "min", "max", "polarity"}` in console units (whole numbers)."""
     cal_type = _kind(kind)
@@ -71,7 +72,8 @@ async def set_calibration(kind: str, request: Request, console: ConsoleDep) -> d
     return ok()
 
 
-@router.api_route("/api/adjust_calibrating_wheels/{kind}", methods=["PUT", "POST"])
+@router.api_route("/api/adjust_calibrating_wheels/{kind}", methods=["PUT", "POST"],
+                  openapi_extra=request_body(AdjustWheelsBody))
 async def adjust_calibrating_wheels(kind: str, request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"pwm": console units}`: live preview on /webserver_pkg/calibration_drive."""
     cal_type = _kind(kind)
@@ -85,7 +87,7 @@ async def adjust_calibrating_wheels(kind: str, request: Request, console: Consol
     return ok()
 
 
-@router.post("/api/set_led_color")
+@router.post("/api/set_led_color", openapi_extra=request_body(LedColorBody))
 async def set_led_color(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"red", "green", "blue"}` each 0..255."""
     body = await json_body(request)

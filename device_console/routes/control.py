@@ -7,6 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from device_console.bodies import (
+    DriveModeBody,
+    EmergencyStopBody,
+    ManualDriveBody,
+    MaxNavThrottleBody,
+    StartStopBody,
+    request_body,
+)
 from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
 from device_console.deps import ConsoleDep, FieldError, fail, json_body, number_field, ok, require_session
 from device_console.manual_drive import manual_drive_command
@@ -17,7 +25,7 @@ router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
 MODE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
 
 
-@router.api_route("/api/manual_drive", methods=["PUT", "POST"])
+@router.api_route("/api/manual_drive", methods=["PUT", "POST"], openapi_extra=request_body(ManualDriveBody))
 async def manual_drive(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"angle": -1..1, "throttle": -1..1, "max_speed": 0..1}` → /webserver_pkg/manual_drive.
 
@@ -50,7 +58,7 @@ def manual_drive_heartbeat(console: ConsoleDep) -> dict[str, Any]:
     return ok(engaged=console.watchdog.engaged, timeout=console.settings.manual_drive_timeout_s)
 
 
-@router.api_route("/api/drive_mode", methods=["PUT", "POST"])
+@router.api_route("/api/drive_mode", methods=["PUT", "POST"], openapi_extra=request_body(DriveModeBody))
 async def drive_mode(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"drive_mode": "manual" | "auto"}` → /ctrl_pkg/vehicle_state 0 or 1."""
     body = await json_body(request)
@@ -65,7 +73,7 @@ async def drive_mode(request: Request, console: ConsoleDep) -> dict[str, Any]:
     return ok()
 
 
-@router.api_route("/api/start_stop", methods=["PUT", "POST"])
+@router.api_route("/api/start_stop", methods=["PUT", "POST"], openapi_extra=request_body(StartStopBody))
 async def start_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"start_stop": "start" | "stop"}` → /ctrl_pkg/enable_state."""
     body = await json_body(request)
@@ -82,7 +90,8 @@ async def start_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
     return ok()
 
 
-@router.api_route("/api/max_nav_throttle", methods=["PUT", "POST"])
+@router.api_route("/api/max_nav_throttle", methods=["PUT", "POST"],
+                  openapi_extra=request_body(MaxNavThrottleBody))
 async def max_nav_throttle(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"throttle": 0..100}` (percent) → /ctrl_pkg/autonomous_throttle (0..1)."""
     body = await json_body(request)
@@ -104,7 +113,7 @@ async def control_modes_available(console: ConsoleDep) -> dict[str, Any]:
     return {"control_modes_available": [MODE_NAMES[m] for m in modes if m in MODE_NAMES], "success": True}
 
 
-@router.post("/api/emergency_stop")
+@router.post("/api/emergency_stop", openapi_extra=request_body(EmergencyStopBody, required=False))
 async def emergency_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """Stop now: zero command, disable the current mode and call /ctrl_pkg/emergency_stop.
 

@@ -12,7 +12,9 @@ from typing import Any
 import anyio.to_thread
 import psutil
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
+from device_console.bodies import TimezoneBody, request_body
 from device_console.car import CarError
 from device_console.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
 from device_console.routes.models import sensor_status_fields
@@ -105,10 +107,20 @@ async def log_types(console: ConsoleDep) -> dict[str, Any]:
     return ok(log_types=await anyio.to_thread.run_sync(console.logs.available))
 
 
-@router.get("/api/logs/{log_type}/{num_lines:int}")
-async def logs(log_type: str, num_lines: int, console: ConsoleDep) -> dict[str, Any]:
-    """The last `num_lines` (at most 1000) lines of an allow-listed log."""
-    data = await anyio.to_thread.run_sync(console.logs.read, log_type, num_lines)
+MAX_LINE_COUNT_DIGITS = 18
+
+
+@router.get("/api/logs/{log_type}/{num_lines}", response_model=None)
+async def logs(log_type: str, num_lines: str, console: ConsoleDep) -> dict[str, Any] | JSONResponse:
+    """The last `num_lines` (at most 1000) lines of an allow-listed log.
+
+    `num_lines` is a whole number as the original's `<int:num_lines>` (anything else: 404); one with
+    more digits than any count is refused (400) rather than converted."""
+    if not (num_lines.isascii() and num_lines.isdigit()):
+        return JSONResponse(fail("Not Found"), status_code=404)
+    if len(num_lines) > MAX_LINE_COUNT_DIGITS:
+        return JSONResponse(fail("num_lines is too large (at most 1000 lines are returned)"), status_code=400)
+    data = await anyio.to_thread.run_sync(console.logs.read, log_type, int(num_lines))
     return {"success": True, "data": data}
 
 
@@ -118,7 +130,7 @@ async def get_time(console: ConsoleDep) -> dict[str, Any]:
     return {"success": True, **time_info(zone)}
 
 
-@router.post("/api/set_timezone")
+@router.post("/api/set_timezone", openapi_extra=request_body(TimezoneBody))
 async def set_timezone(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"timezone": "Europe/Stockholm"}`, one of the system's time zone names."""
     body = await json_body(request)

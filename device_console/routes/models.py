@@ -10,6 +10,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from device_console.bodies import DeleteModelsBody, request_body, upload_body
 from device_console.car import CarError, CarUnavailable, LidarConfig, ModelStateRequest, SensorStatus
 from device_console.deps import ConsoleDep, fail, json_body, ok, require_session
 from device_console.upload import UploadError, receive_file
@@ -160,7 +161,7 @@ def folder_name_for(filename: str) -> str:
     return stem[:128]
 
 
-@router.api_route("/api/uploadModels", methods=["PUT", "POST"], response_model=None)
+@router.api_route("/api/uploadModels", methods=["PUT", "POST"], response_model=None, openapi_extra=upload_body())
 async def upload_models(request: Request, console: ConsoleDep) -> Any:
     """Multipart field `file` (`<name>.tar.gz`, up to 200 MB) → `<artifacts>/<name>`."""
     settings = console.settings
@@ -196,7 +197,7 @@ def _locked(console: Any, func: Any) -> Any:
     return run
 
 
-@router.api_route("/api/deleteModels", methods=["PUT", "POST"])
+@router.api_route("/api/deleteModels", methods=["PUT", "POST"], openapi_extra=request_body(DeleteModelsBody))
 async def delete_models(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"filenames": [<model folder>, ...]}`."""
     body = await json_body(request)

@@ -17,7 +17,7 @@ def _int_param(request: Request, name: str, low: int, high: int) -> int | None:
         return None
     try:
         value = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: inf, 1e400
         raise ValueError(f"{name} must be a whole number") from None
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}")

@@ -12,6 +12,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
+from device_console.bodies import SshPasswordBody, UpdateStatusBody, WifiBody, request_body
 from device_console.car import CarError
 from device_console.deps import (
     ConsoleDep,
@@ -61,7 +62,7 @@ async def available_wifi_info(console: ConsoleDep) -> list[dict[str, Any]]:
     return networks
 
 
-@router.post("/api/wifi_reset")
+@router.post("/api/wifi_reset", openapi_extra=request_body(WifiBody))
 async def wifi_reset(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"wifi_name", "wifi_password"}`: connect the car's Wi-Fi."""
     body = await json_body(request)
@@ -111,7 +112,7 @@ async def is_ssh_default_password_changed(console: ConsoleDep) -> dict[str, Any]
     return {"success": True, "isDefaultSshPasswordChanged": changed, "reason": ""}
 
 
-@router.api_route("/api/resetSshPassword", methods=["PUT", "POST"])
+@router.api_route("/api/resetSshPassword", methods=["PUT", "POST"], openapi_extra=request_body(SshPasswordBody))
 async def reset_ssh_password(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"oldPassword", "newPassword"}` for the `deepracer` user."""
     body = await json_body(request)
@@ -140,7 +141,8 @@ async def get_mandatory_update_status(console: ConsoleDep) -> dict[str, Any]:
     return {"success": True, "status": await anyio.to_thread.run_sync(_read_update_status, console)}
 
 
-@router.api_route("/api/set_mandatory_update_status", methods=["PUT", "POST"])
+@router.api_route("/api/set_mandatory_update_status", methods=["PUT", "POST"],
+                  openapi_extra=request_body(UpdateStatusBody))
 async def set_mandatory_update_status(request: Request, console: ConsoleDep) -> dict[str, Any]:
     body = await json_body(request)
     value = body.get("update_completed")

@@ -90,7 +90,8 @@ def test_logout_and_redirect_login_end_the_session(client: ConsoleClient) -> Non
     client.http.cookies.clear()
     client.http.cookies.set("deepracer_token", token)
     assert client.get("/api/server_ready").status_code == 401
-    client.login()
+    client.fetch_csrf()  # the cookies were cleared: CSRF tokens are bound to the browser's cookie
+    assert client.login().json() == {"redirect": "/home"}
     assert client.post("/redirect_login").status_code == 200
     assert client.get("/api/server_ready").status_code == 401
 
