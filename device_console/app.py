@@ -4,8 +4,9 @@
 
 The HTTP layer has no ROS in it: the ROS bridge node (webserver_pkg.webserver_publisher_node)
 implements `Car`, tests pass a fake. Every route outside the login flow requires the login cookie
-(`require_session` on each router); every POST/PUT/PATCH/DELETE requires a CSRF header
-(`CsrfMiddleware`).
+(`require_session` on each router); every POST/PUT/PATCH/DELETE requires a CSRF header valid for the
+browser's `deepracer_csrf` cookie (`CsrfMiddleware`). In front of everything, `device_console.edge`
+merges repeated slashes and caps request bodies.
 """
 
 from __future__ import annotations
