@@ -133,9 +133,12 @@ class Browser:
     """An isolated browser context (own cookies and storage) that records page errors."""
 
     def __init__(self, chromium: Any, viewport: dict[str, int], mobile: bool = False) -> None:
+        # bypass_csp: Playwright's wait_for_function polls by evaluating a string in the page, which
+        # our pages' strict Content-Security-Policy forbids; the UI under its real CSP is tested by
+        # test_cookie_and_csp.py (every page mounted, no violation) without this.
         self.context = chromium.new_context(
             viewport=viewport, is_mobile=mobile, has_touch=mobile, device_scale_factor=1,
-            accept_downloads=False, service_workers="block")
+            accept_downloads=False, service_workers="block", bypass_csp=True)
         self.context.set_default_timeout(15_000)
         self.errors: list[str] = []
         self.context.on("page", self._watch)

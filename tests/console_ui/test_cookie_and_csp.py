@@ -109,6 +109,10 @@ def test_car_strings_are_shown_as_text_and_never_run(context: Any, hostile_conso
         assert page.evaluate("document.querySelectorAll('#content img[src=x], #content script, #content svg[onload]')"
                              ".length") == 0, route
         assert page.evaluate("window.__violations") == [], route  # and our own UI works under the CSP
+    # the calibration page too works under the CSP
+    page.goto(f"{hostile_console.url}/home#/calibration", wait_until="domcontentloaded")
+    page.wait_for_selector("#page-calibration")
+    assert page.evaluate("window.__violations") == []
     assert errors == []
 
 
