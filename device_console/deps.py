@@ -31,12 +31,13 @@ class NotLoggedIn(HTTPException):
 
 
 def set_token_cookie(request: Request, response: Response, token: str, max_age: float) -> None:
-    response.set_cookie(TOKEN_COOKIE, token, max_age=int(max_age), path="/", httponly=True,
+    # Not HttpOnly, as the original: browser UIs written for it read document.cookie (issue 11 §2)
+    response.set_cookie(TOKEN_COOKIE, token, max_age=int(max_age), path="/", httponly=False,
                         samesite="lax", secure=request.url.scheme == "https")
 
 
 def clear_token_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="lax",
+    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=False, samesite="lax",
                            secure=request.url.scheme == "https")
 
 
