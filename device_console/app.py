@@ -133,7 +133,7 @@ def build_console(settings: ConsoleSettings, car: Car, *, system: System | None 
         system=system,
         network=network if network is not None else default_network(),
         models=models or ModelStore(settings.artifacts_dir),
-        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines),
+        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines, simulated=settings.simulated),
     )
     console.watchdog = ManualDriveWatchdog(console.stop_car, settings.manual_drive_timeout_s, clock=mono)
     return console
