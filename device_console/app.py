@@ -23,7 +23,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIWebSocketRoute
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,9 +34,10 @@ from device_console.deps import FieldError, require_session
 from device_console.logs import LogSources
 from device_console.manual_drive import ManualDriveWatchdog
 from device_console.model_store import ModelStore
-from device_console.routes import auth, calibration, control, device, models, stream, system
+from device_console.routes import auth, calibration, console_ui, control, device, models, stream, system
 from device_console.services import Console, Network, default_network
 from device_console.system import HostSystem, SimulatedSystem, System
+from device_console.ui_serving import BuiltinStaticFiles, UiStaticFiles
 
 log = logging.getLogger("device_console")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -236,9 +236,12 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
 
-    for module in (auth, control, calibration, models, device, system, stream):
+    for module in (auth, control, calibration, models, device, system, stream, console_ui):
         app.include_router(module.router)
     app.include_router(auth.protected)
-    app.mount("/static", StaticFiles(directory=the_console.settings.static_dir, check_dir=False), name="static")
+    # /static/: the active UI's assets (an installed UI's, else ours); /builtin/static/: always ours
+    static_dir, state_dir = the_console.settings.static_dir, the_console.settings.state_dir
+    app.mount("/static", UiStaticFiles(static_dir, state_dir), name="static")
+    app.mount("/builtin/static", BuiltinStaticFiles(static_dir), name="builtin-static")
     app.add_middleware(CsrfMiddleware, csrf=the_console.csrf)
     return app
