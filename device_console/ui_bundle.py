@@ -222,7 +222,7 @@ def _read_tar(source: Path, tree: Path, budget: _Budget) -> None:
                     continue
                 if member.issym() or member.islnk():
                     raise UiBundleError(f"{member.name} is a link; links are not allowed in a console UI")
-                if not member.isreg() or member.type == tarfile.GNUTYPE_SPARSE:
+                if not member.isreg() or member.issparse():
                     raise UiBundleError(f"{member.name} is not a regular file (device, FIFO or special member)")
                 if not parts:
                     raise UiBundleError(f"unsafe file name in the bundle: {member.name!r}")
