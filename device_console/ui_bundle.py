@@ -187,6 +187,8 @@ def _copy_limited(src: IO[bytes], dest: Path, budget: _Budget, label: str, decla
                 raise UiBundleError(f"the bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB "
                                     f"(reached at {label})")
             out.write(block)
+        out.flush()
+        os.fsync(out.fileno())  # the swap must never publish files a power cut would leave empty
     if declared >= 0 and written != declared:
         raise UiBundleError(f"{label} is truncated or corrupt in the archive")
     os.chmod(dest, 0o644)
@@ -345,9 +347,14 @@ def _assemble(tree: Path, name: str) -> tuple[Path, int, list[str]]:
         files += len(filenames)
         for d in dirnames:
             os.chmod(Path(dirpath) / d, 0o755)
+        fsync_dir(dirpath)
     os.chmod(root, 0o755)
     info = {"name": name, "installed_at": time.time(), "files": files}
-    (root / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    with open(root / INFO_FILE, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(info, indent=2) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    fsync_dir(root)
     return root, files, warnings
 
 
@@ -442,6 +449,7 @@ def install_ui(source: str | Path, state_dir: str | Path) -> InstallResult:
         raise UiBundleError(f"{src} does not exist")
     lib.mkdir(parents=True, exist_ok=True)
     staging = lib / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    ready = lib / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.ready"
     staging.mkdir(mode=0o755)
     try:
         tree = staging / "tree"
@@ -451,7 +459,6 @@ def install_ui(source: str | Path, state_dir: str | Path) -> InstallResult:
             root, files, warnings = _assemble(tree, src.resolve().name)
         except OSError as exc:
             raise UiBundleError(f"cannot read {src.name}: {exc.strerror or exc}") from None
-        ready = lib / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}.ready"
         os.rename(root, ready)
         _remove(staging)
         with _lock(lib):
@@ -467,7 +474,7 @@ def install_ui(source: str | Path, state_dir: str | Path) -> InstallResult:
             raise UiBundleError("the installed UI has no templates/index.html")
         return InstallResult(ui=ui, files=files, warnings=warnings, replaced=replaced)
     finally:
-        for leftover in lib.glob(f"{_STAGING_PREFIX}{os.getpid()}-*"):
+        for leftover in (staging, ready):  # after a refusal (after a swap, `ready` is gone)
             _remove(leftover)
 
 
