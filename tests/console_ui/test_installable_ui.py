@@ -91,7 +91,7 @@ def test_third_party_ui_logs_in_lists_models_and_drives(installed: Stack, fresh_
     builtin: Any = fresh_browser.new_page()
     builtin.goto(stack.base_url + "/builtin/home#/settings", wait_until="domcontentloaded")
     builtin.wait_for_selector("#ui-active[data-state=installed]")
-    assert "tp-console.tar.gz" in builtin.locator("#ui-active").inner_text()
+    assert "tp-console.tar.gz" in builtin.locator("#ui-installed").inner_text()
     builtin.click("#ui-use-builtin")
     builtin.wait_for_selector("#ui-active[data-state=builtin]")
     assert builtin.locator("#ui-use-installed").is_visible()

@@ -325,18 +325,20 @@ function aboutCard(cleanup) {
  */
 function consoleUiCard() {
   const active = h('span#ui-active', '—');
+  const installedName = h('span#ui-installed', '—');
   const builtinUrl = h('a#ui-builtin-url', { href: '/builtin/' }, '/builtin/');
   const result = h('p.result#ui-result', { hidden: true, role: 'status' });
   const toBuiltin = h('button.btn#ui-use-builtin', { type: 'button', hidden: true }, 'Use the built-in console');
   const toInstalled = h('button.btn#ui-use-installed', { type: 'button', hidden: true }, 'Use the installed console');
-  const describe = (ui) => `${ui.name}${ui.installed_at ? ` (installed ${new Date(ui.installed_at * 1000).toLocaleString()})` : ''}`;
+  const describe = (ui) => `${ui.name}${ui.installed_at ? ` (${new Date(ui.installed_at * 1000).toLocaleString()})` : ''}`;
   const show = (d) => {
     const installed = d.active === 'installed' && d.installed;
-    setText(active, installed ? `Installed console: ${describe(d.installed)}` : 'Built-in console');
+    const kept = installed || d.inactive;
+    setText(active, installed ? 'The installed console' : 'This built-in console');
     active.dataset.state = installed ? 'installed' : 'builtin';
+    setText(installedName, kept ? `${describe(kept)}${installed ? '' : ', not in use'}` : 'None');
     toBuiltin.hidden = !installed;
     toInstalled.hidden = Boolean(installed) || !d.inactive;
-    if (!installed && d.inactive) setText(toInstalled, `Use the installed console (${d.inactive.name})`);
     if (d.builtin_url) { builtinUrl.href = d.builtin_url; setText(builtinUrl, d.builtin_url); }
   };
   const refresh = async () => {
@@ -359,7 +361,7 @@ function consoleUiCard() {
   return card('Console UI', { id: 'console-ui-card' },
     h('p.hint', 'Another browser console (for example the community console) can be installed on the car with ',
       h('code', 'deepracer console-ui install'), '. This built-in console stays available at ', builtinUrl, '.'),
-    facts([['Served at /', active]]),
+    facts([['Served at /', active], ['Installed UI', installedName]]),
     h('div.row', toBuiltin, toInstalled), result);
 }
 
