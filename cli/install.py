@@ -14,7 +14,9 @@ Install (also the upgrade: run it again from a newer checkout):
 - installs `deepracer-core.service` and `deepracer-usb-provisioner.service` into /etc/systemd/system,
   enables them, and (on a running system) restarts what ran before;
 - never touches the car's state in /opt/aws/deepracer (calibration, password, models, logs):
-  created when missing, kept across upgrades and by uninstall.
+  created when missing, kept across upgrades and by uninstall;
+- installs the shipped sample models (`sample_models/`) into its `artifacts/` as `Sample_...` the
+  first time (inference/samples.py: a sample the owner deleted is not installed again).
 
 `--root DIR` works on a mounted image or a temporary folder (tests): every path is taken inside
 DIR, units are enabled with `systemctl --root`, nothing is started.
@@ -215,6 +217,16 @@ def prepare_state(layout: Layout) -> None:
             os.chmod(path, 0o2775)
 
 
+def install_samples(layout: Layout) -> None:
+    from inference.samples import seed_samples
+
+    report = seed_samples(layout.at(STATE_DIR) / "artifacts", layout.at(layout.src) / "sample_models")
+    for name in report.installed:
+        print(f"sample model installed: {name}", flush=True)
+    for name, reason in report.failed:
+        layout.notes.append(f"note: sample model {name} not installed: {reason}")
+
+
 def install_units(layout: Layout, units_dir: Path) -> list[Path]:
     target_dir = layout.at("/etc/systemd/system")
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -287,6 +299,7 @@ def install(layout: Layout, source: Path, build: bool = True, start: bool = True
     write_wrapper(layout)
     create_service_user(layout)
     prepare_state(layout)
+    install_samples(layout)
     install_units(layout, layout.at(layout.src / "systemd"))
     enable_units(layout, start)
     write_manifest(layout, user_created=user_created)

@@ -1,9 +1,12 @@
-"""`deepracer models import ARCHIVE [--name N] | list [--json] | delete NAME`.
+"""`deepracer models import ARCHIVE [--name N] | list [--json] | delete NAME | restore-samples`.
 
 The same library (inference/models.py) as the device console's upload and the USB-stick import, for
 users on SSH and for scripts. Models live in `<state>/artifacts` (DEEPRACER_STATE_DIR, else
 /opt/aws/deepracer on a car, else the simulated car's `var/` in the repository); `--artifacts-dir`
 overrides it. Exit status 0 on success, 1 with a one-line reason on stderr otherwise.
+
+The sample models shipped with the stack (`Sample_...`, inference/samples.py) are marked in `list`;
+a deleted sample stays deleted until `restore-samples` installs the shipped samples again.
 """
 
 from __future__ import annotations
@@ -57,6 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p_delete.add_argument("--artifacts-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p_delete.set_defaults(func=cmd_delete)
 
+    p_restore = actions.add_parser("restore-samples", help="install the sample models shipped with the stack "
+                                                           "again (Sample_...)")
+    p_restore.add_argument("--artifacts-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p_restore.set_defaults(func=cmd_restore_samples)
+
 
 def _artifacts(args: argparse.Namespace) -> Path:
     return args.artifacts_dir if getattr(args, "artifacts_dir", None) else default_artifacts_dir()
@@ -90,10 +98,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row(info: Any) -> dict[str, Any]:
+def _row(info: Any, samples: set[str]) -> dict[str, Any]:
     meta = info.metadata
     return {
         "name": info.name,
+        "sample": info.name in samples,
         "path": str(info.path),
         "ready": info.ready,
         "size_bytes": info.size_bytes,
@@ -117,11 +126,13 @@ def _size(n: int) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from inference.models import list_models
+    from inference.samples import sample_names
 
     artifacts = _artifacts(args)
     models = list_models(artifacts)
+    samples = sample_names(artifacts)
     if args.json:
-        print(json.dumps([_row(m) for m in models], indent=2))
+        print(json.dumps([_row(m, samples) for m in models], indent=2))
         return 0
     if not models:
         print(f"No models in {artifacts}")
@@ -136,7 +147,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             meta.action_space_type_display_name if meta else "--",
             _size(m.size_bytes),
             time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created)),
-            "ready" if m.ready else f"broken: {m.error}",
+            ("ready" if m.ready else f"broken: {m.error}") + (" (sample)" if m.name in samples else ""),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
@@ -154,3 +165,16 @@ def cmd_delete(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print(f"Deleted model {args.name!r}")
     return 0
+
+
+def cmd_restore_samples(args: argparse.Namespace) -> int:
+    from inference.samples import restore_samples, shipped_samples
+
+    if not shipped_samples():
+        return _fail("this installation ships no sample models (sample_models/ is empty)")
+    report = restore_samples(_artifacts(args))
+    for name in report.installed:
+        print(f"Restored sample model {name!r}")
+    for name, reason in report.failed:
+        print(f"error: sample model {name!r}: {reason}", file=sys.stderr)
+    return 1 if report.failed else 0

@@ -60,6 +60,21 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
     return sim
 
 
+def seed_sample_models(artifacts: Path) -> None:
+    """A new car gets the shipped sample models (once: a sample the owner deleted stays deleted)."""
+    from inference.samples import seed_samples
+
+    try:
+        report = seed_samples(artifacts)
+    except OSError as exc:
+        print(f"warning: the sample models could not be installed in {artifacts}: {exc}", flush=True)
+        return
+    for name in report.installed:
+        print(f"Sample model installed: {name}", flush=True)
+    for name, reason in report.failed:
+        print(f"warning: sample model {name} not installed: {reason}", flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     # A stop request that arrives while we are still setting up is honoured once the graph is up.
     done = threading.Event()
@@ -104,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         graph = type(graph)(processes=tuple(p for p in graph.processes if p.name in wanted), sim=graph.sim,
                             source=graph.source)
 
+    seed_sample_models(state / "artifacts")
     supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env)
     print(f"DeepRacer stack starting ({'simulated car' if sim else 'car hardware'}); state in {state}", flush=True)
     supervisor.start()

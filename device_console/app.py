@@ -24,7 +24,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIWebSocketRoute
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,9 +44,10 @@ from device_console.edge import (
 from device_console.logs import LogSources
 from device_console.manual_drive import ManualDriveWatchdog
 from device_console.model_store import ModelStore
-from device_console.routes import auth, calibration, control, device, models, stream, system
+from device_console.routes import auth, calibration, console_ui, control, device, models, stream, system
 from device_console.services import Console, Network, default_network
 from device_console.system import HostSystem, SimulatedSystem, System
+from device_console.ui_serving import BuiltinStaticFiles, UiStaticFiles
 
 log = logging.getLogger("device_console")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -145,7 +145,7 @@ def build_console(settings: ConsoleSettings, car: Car, *, system: System | None 
         system=system,
         network=network if network is not None else default_network(),
         models=models or ModelStore(settings.artifacts_dir),
-        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines),
+        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines, simulated=settings.simulated),
     )
     console.watchdog = ManualDriveWatchdog(console.stop_car, settings.manual_drive_timeout_s, clock=mono)
     return console
@@ -248,10 +248,13 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
 
-    for module in (auth, control, calibration, models, device, system, stream):
+    for module in (auth, control, calibration, models, device, system, stream, console_ui):
         app.include_router(module.router)
     app.include_router(auth.protected)
-    app.mount("/static", StaticFiles(directory=the_console.settings.static_dir, check_dir=False), name="static")
+    # /static/: the active UI's assets (an installed UI's, else ours); /builtin/static/: always ours
+    static_dir, state_dir = the_console.settings.static_dir, the_console.settings.state_dir
+    app.mount("/static", UiStaticFiles(static_dir, state_dir), name="static")
+    app.mount("/builtin/static", BuiltinStaticFiles(static_dir), name="builtin-static")
     app.add_middleware(BodyLimit)
     app.add_middleware(CsrfMiddleware, csrf=the_console.csrf)
     app.add_middleware(PathNormalizer)  # keep last: the outermost edge (merged slashes for everything)

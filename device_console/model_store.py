@@ -14,6 +14,7 @@ from typing import Any
 from inference import models as library
 from inference.errors import MetadataError, ModelImportError
 from inference.metadata import INVALID_DISPLAY_NAME, ModelMetadata
+from inference.samples import sample_names
 
 
 def human_size(num_bytes: int) -> str:
@@ -69,8 +70,10 @@ class ModelStore:
         return info.metadata
 
     def uploaded_list(self) -> list[dict[str, Any]]:
-        """`/api/uploaded_model_list` entries for every installed model folder."""
+        """`/api/uploaded_model_list` entries for every installed model folder (the original's fields,
+        plus `is_sample`: a sample model shipped with the stack, inference/samples.py)."""
         rows = []
+        samples = sample_names(self.artifacts_dir)
         for info in library.list_models(self.artifacts_dir):
             meta = info.metadata
             rows.append({
@@ -81,6 +84,7 @@ class ModelStore:
                 "training_algorithm": meta.training_algorithm_display_name if meta else INVALID_DISPLAY_NAME,
                 "action_space_type": meta.action_space_type_display_name if meta else INVALID_DISPLAY_NAME,
                 "sensors": ", ".join(meta.sensor_display_names) if meta else INVALID_DISPLAY_NAME,
+                "is_sample": info.name in samples,
             })
         return rows
 

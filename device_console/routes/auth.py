@@ -4,6 +4,10 @@ Wire-compatible with the original: `POST /login` (form field `password`) answers
 `{"redirect": "/home"}` plus the `deepracer_token` cookie, or the body `failure`; `/auth` answers
 200 (and refreshes the cookie) or 401; `/logout` and `/redirect_login` drop the session;
 `/?epwd=<password>` logs in from the URL (DREM relies on it).
+
+`/`, `/home`, `/login`, `/logout` and `/redirect_login` show the active console UI: an installed one
+(device_console/ui_bundle.py) or the built-in one. `/builtin/`, `/builtin/home`, `/builtin/login`
+and `/builtin/logout` always show the built-in UI (its assets under `/builtin/static/`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from device_console.deps import (
 )
 from device_console.pages import render_template
 from device_console.services import Console
+from device_console.ui_bundle import active_ui
+from device_console.ui_serving import installed_page
 
 router = APIRouter(tags=["login"])
 MAX_LOGIN_BODY = 16 * 1024  # the login is reachable without a session: never read a big body
@@ -42,8 +48,16 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _page(console: Console, name: str, request: Request) -> HTMLResponse:
-    return render_template(console.settings.templates_dir, name, page_csrf_token(request, console))
+BUILTIN = "/builtin"
+
+
+def _page(console: Console, name: str, request: Request, builtin: bool = False) -> HTMLResponse:
+    token = page_csrf_token(request, console)
+    if not builtin:
+        page = installed_page(console.settings.state_dir, name, token)
+        if page is not None:
+            return page
+    return render_template(console.settings.templates_dir, name, token)
 
 
 def _throttled(console: Console, request: Request) -> Response | None:
@@ -61,20 +75,21 @@ def _check_password(console: Console, request: Request, password: str) -> bool:
     return False
 
 
-def _home_or_login(request: Request, console: Console) -> Response:
+def _home_or_login(request: Request, console: Console, builtin: bool = False) -> Response:
     epwd = request.query_params.get("epwd")
     if epwd is not None:
         blocked = _throttled(console, request)
         if blocked is not None:
             return blocked
         if _check_password(console, request, epwd):
-            response = RedirectResponse("/home", status_code=303, headers={"Cache-Control": "no-store"})
+            home = f"{BUILTIN}/home" if builtin else "/home"
+            response = RedirectResponse(home, status_code=303, headers={"Cache-Control": "no-store"})
             set_token_cookie(request, response, console.tokens.issue(), console.settings.token_ttl_s)
             return response
-        return _page(console, "login.html", request)
+        return _page(console, "login.html", request, builtin)
     if is_logged_in(request, console):
-        return _page(console, "index.html", request)
-    return _page(console, "login.html", request)
+        return _page(console, "index.html", request, builtin)
+    return _page(console, "login.html", request, builtin)
 
 
 @router.get("/", response_class=HTMLResponse, summary="The console (index.html) or the login page")
@@ -92,6 +107,23 @@ def login_page(request: Request, console: ConsoleDep) -> Response:
     if request.query_params.get("epwd") is not None:
         return _home_or_login(request, console)
     return _page(console, "login.html", request)
+
+
+@router.get(f"{BUILTIN}/", response_class=HTMLResponse, summary="The built-in console, whichever UI is active")
+def builtin_index(request: Request, console: ConsoleDep) -> Response:
+    return _home_or_login(request, console, builtin=True)
+
+
+@router.get(f"{BUILTIN}/home", response_class=HTMLResponse, summary="Same as /builtin/")
+def builtin_home(request: Request, console: ConsoleDep) -> Response:
+    return _home_or_login(request, console, builtin=True)
+
+
+@router.get(f"{BUILTIN}/login", response_class=HTMLResponse, summary="The built-in login page")
+def builtin_login_page(request: Request, console: ConsoleDep) -> Response:
+    if request.query_params.get("epwd") is not None:
+        return _home_or_login(request, console, builtin=True)
+    return _page(console, "login.html", request, builtin=True)
 
 
 @router.post("/login", response_model=None,
@@ -131,9 +163,9 @@ def auth(request: Request, console: ConsoleDep) -> Response:
     return response
 
 
-def _logout(request: Request, console: Console) -> Response:
+def _logout(request: Request, console: Console, builtin: bool = False) -> Response:
     console.tokens.revoke(request.cookies.get(TOKEN_COOKIE))
-    response = _page(console, "login.html", request)
+    response = _page(console, "login.html", request, builtin)
     clear_token_cookie(request, response)
     return response
 
@@ -141,6 +173,11 @@ def _logout(request: Request, console: Console) -> Response:
 @router.get("/logout", response_class=HTMLResponse)
 def logout(request: Request, console: ConsoleDep) -> Response:
     return _logout(request, console)
+
+
+@router.get(f"{BUILTIN}/logout", response_class=HTMLResponse)
+def builtin_logout(request: Request, console: ConsoleDep) -> Response:
+    return _logout(request, console, builtin=True)
 
 
 @router.api_route("/redirect_login", methods=["GET", "POST"], response_class=HTMLResponse)
@@ -151,8 +188,13 @@ def redirect_login(request: Request, console: ConsoleDep) -> Response:
 @router.get("/favicon.ico", include_in_schema=False, response_model=None)
 def favicon(console: ConsoleDep) -> Response:
     static = console.settings.static_dir
-    for path, media_type in ((static / "favicon.ico", "image/x-icon"), (static / "img" / "favicon.ico", "image/x-icon"),
-                             (static / "img" / "favicon.svg", "image/svg+xml")):
+    candidates = [(static / "favicon.ico", "image/x-icon"), (static / "img" / "favicon.ico", "image/x-icon"),
+                  (static / "img" / "favicon.svg", "image/svg+xml")]
+    installed = active_ui(console.settings.state_dir)
+    if installed is not None:  # the installed UI's icon (nginx served it from the UI folder)
+        candidates[:0] = [(installed.root / "favicon.ico", "image/x-icon"),
+                          (installed.static / "favicon.ico", "image/x-icon")]
+    for path, media_type in candidates:
         if path.is_file():
             return FileResponse(path, media_type=media_type)
     return Response(status_code=404)

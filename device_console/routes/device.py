@@ -103,8 +103,9 @@ def supported_apis(request: Request) -> dict[str, Any]:
 
 @router.get("/api/logs")
 async def log_types(console: ConsoleDep) -> dict[str, Any]:
-    """The log types `/api/logs/<type>/<n>` accepts on this car."""
-    return ok(log_types=await anyio.to_thread.run_sync(console.logs.available))
+    """The log types `/api/logs/<type>/<n>` accepts on this car, and the one to show first."""
+    types = await anyio.to_thread.run_sync(console.logs.available)
+    return ok(log_types=types, default=await anyio.to_thread.run_sync(console.logs.default))
 
 
 MAX_LINE_COUNT_DIGITS = 18

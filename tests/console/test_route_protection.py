@@ -13,8 +13,10 @@ from device_console.app import create_app, route_table
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 
-# The login flow (reachable without a login), as the original nginx left them open.
-LOGIN_FLOW = {"/", "/home", "/login", "/auth", "/logout", "/redirect_login", "/favicon.ico", "/static"}
+# The login flow (reachable without a login), as the original nginx left them open; and the same
+# pages of the built-in UI under /builtin/ (reachable while an installed UI is served at /).
+LOGIN_FLOW = {"/", "/home", "/login", "/auth", "/logout", "/redirect_login", "/favicon.ico", "/static",
+              "/builtin/", "/builtin/home", "/builtin/login", "/builtin/logout", "/builtin/static"}
 SAMPLE_PARAMS = {"kind": "angle", "model_folder_name": "m", "model_name": "model", "log_type": "SYS",
                  "num_lines": "10"}
 

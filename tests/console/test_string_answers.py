@@ -23,7 +23,7 @@ STRING_FIELDS: dict[str, tuple[str, ...]] = {
                              "ram_amount", "ros_distro"),
     "/api/isModelLoading": ("isModelLoading",),
     "/api/get_sensor_status": ("camera_status", "stereo_status", "lidar_status"),
-    "/api/logs/SYS/10": ("data",),
+    "/api/logs/CORE/10": ("data",),
     "/api/get_time": ("time", "timezone", "timezone_abbr", "utc_offset"),
     "/api/isSshEnabled": ("reason",),
     "/api/enableSsh": ("reason",),
@@ -74,12 +74,13 @@ def check_all(client: ConsoleClient) -> None:
 def test_string_fields_stay_strings(client: ConsoleClient, car: FakeCar, fake_nm: FakeNetworkManager,
                                     settings) -> None:
     install_model(settings.artifacts_dir, "2024")
-    settings.syslog_path.write_text("12\n34\n")
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    (settings.logs_dir / "core.log").write_text("12\n34\n")
     # not connected anywhere: still a string (empty)
     details = client.get("/api/get_network_details").json()
     assert details["ip_address"] == "" and details["SSID"] == ""
     check_all(client)
-    assert client.get("/api/logs/SYS/10").json()["data"] == "12\n34"
+    assert client.get("/api/logs/CORE/10").json()["data"] == "12\n34"
 
     # connected, SSID of digits, two addresses: comma+space joined, as `hostname -I` minus the USB ones
     fake_nm.state["networks"].append({"ssid": "2024", "password": "", "signal": 70, "security": ""})

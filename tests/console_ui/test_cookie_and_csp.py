@@ -45,7 +45,8 @@ def hostile_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setenv(key, value)
     settings = make_settings(tmp_path)
     install_model(settings.artifacts_dir, MODEL)
-    settings.syslog_path.write_text(f"first line\n{LOG_LINE}\nlast line\n")
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    (settings.logs_dir / "core.log").write_text(f"first line\n{LOG_LINE}\nlast line\n")
     certs = generate_certificate(settings.certs_dir, addresses=["127.0.0.1"])
     with LiveServer(create_app(settings, FakeCar()), certs=certs) as server:
         yield server
@@ -98,7 +99,7 @@ def test_car_strings_are_shown_as_text_and_never_run(context: Any, hostile_conso
         page.goto(f"{hostile_console.url}/home#/{route}", wait_until="domcontentloaded")
         page.wait_for_selector(f"#page-{route}")
         if route == "logs":
-            page.select_option("#log-type", "SYS")
+            page.select_option("#log-type", "CORE")
         if route == "control":  # the model picker: the name is an <option>'s text
             wait_until(lambda t=text: any(t in o for o in page.eval_on_selector_all(
                 "option", "els => els.map(e => e.textContent)")), 15, "the model in the picker")

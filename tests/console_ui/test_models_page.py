@@ -1,6 +1,6 @@
 """Models in Chromium: upload an archive with the progress bar, see it listed, load it on the Control
 page (load progress until "loaded"), drive autonomously, delete it; the backend's validation
-messages are shown exactly as sent."""
+messages are shown exactly as sent; the shipped sample model is listed with a "Sample" badge."""
 
 from __future__ import annotations
 
@@ -125,3 +125,14 @@ def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosT
     p.click("dialog.modal button.danger")
     row.wait_for(state="detached")
     assert not (car.state_dir / "artifacts" / MODEL).exists()
+
+
+def test_the_shipped_sample_is_listed_as_a_sample(car: Stack, page) -> None:
+    p = page("models")
+    row = p.locator('tr[data-model="Sample_sim_loop_model"]')
+    row.wait_for()
+    assert row.locator(".badge.sample").inner_text() == "Sample"
+    assert "Ready" in row.inner_text() and "Front-facing camera" in row.inner_text()
+    # only samples carry the badge
+    assert p.locator("tr[data-model] .badge.sample").count() == p.locator(
+        'tr[data-model^="Sample_"]').count()

@@ -1,6 +1,7 @@
-"""Closed loop through the real node graph (`make run`): the sample model, uploaded and loaded through
-the console API with max speed 50 %, drives a lap of the simulated loop without leaving the track;
-with the steering calibration deliberately skewed, the same model visibly fails.
+"""Closed loop through the real node graph (`make run`): on a fresh state root the stack installs the
+shipped sample model (`Sample_sim_loop_model`, listed as Ready); loaded through the console API with
+max speed 50 %, it drives a lap of the simulated loop without leaving the track; with the steering
+calibration deliberately skewed, the same model visibly fails.
 
 camera frames (sim) -> camera_node -> sensor_fusion -> inference (OpenVINO) -> navigation -> ctrl ->
 servo_node -> sysfs PWM -> the simulated car -> the next camera frame."""
@@ -10,14 +11,13 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.support.ros import wait_until
 from tests.support.stack import SimStack
 
-ARCHIVE = Path(__file__).resolve().parents[2] / "sample_models" / "sim_loop_model.tar.gz"
+SAMPLE = "Sample_sim_loop_model"  # sample_models/sim_loop_model.tar.gz, installed by `deepracer run`
 LAP_LIMIT_S = 40.0  # a lap is ~7.5 s at 1 m/s; the limit leaves room for a loaded machine
 DEFAULT_ANGLE_UI = {"mid": -5, "min": -30, "max": 20, "polarity": 1}  # 1.45 / 1.2 / 1.7 ms
 SKEWED_ANGLE_UI = {"mid": -25, "min": -30, "max": -15, "polarity": 1}  # 1.25 / 1.2 / 1.35 ms: always right
@@ -62,12 +62,13 @@ def _stop(client) -> None:
 @pytest.fixture(scope="module")
 def loaded(sim_stack: SimStack):
     client = sim_stack.login()
-    reply = client.put("/api/uploadModels",
-                       files={"file": (ARCHIVE.name, ARCHIVE.read_bytes(), "application/gzip")})
-    assert reply.json() == {"success": True, "message": "Model uploaded successfully to your vehicle"}
-    name = ARCHIVE.name[: -len(".tar.gz")]
+    # the stack started on a fresh state root: the sample was installed then, nothing was uploaded
+    assert f"Sample model installed: {SAMPLE}" in sim_stack.output()
+    rows = {row["name"]: row for row in client.get("/api/uploaded_model_list").json()}
+    assert rows[SAMPLE]["status"] == "Ready" and rows[SAMPLE]["is_sample"] is True, rows
     models = client.get("/api/models").json()["models"]
-    assert [m["model_folder_name"] for m in models].count(name) == 1
+    assert [m["model_folder_name"] for m in models].count(SAMPLE) == 1
+    name = SAMPLE
     _ok(client.post("/api/drive_mode", json={"drive_mode": "auto"}))  # models load in autonomous mode
     _ok(client.put(f"/api/models/{name}/model"))
     wait_until(lambda: client.get("/api/isModelLoading").json().get("isModelLoading") == "loaded", 60,
@@ -80,7 +81,6 @@ def loaded(sim_stack: SimStack):
             _set_angle_calibration(client, DEFAULT_ANGLE_UI)
             _ok(client.post("/api/drive_mode", json={"drive_mode": "manual"}))
             _reset_car(sim_stack, client)
-            client.post("/api/deleteModels", json={"filenames": [name]})
         finally:
             client.close()
 

@@ -4,6 +4,7 @@ under /opt/deepracer, units installed and enabled, the car's state in /opt/aws/d
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,15 @@ def test_install_upgrade_uninstall(root: Path, capsys):
     state = root / "opt/aws/deepracer"
     assert (state / "calibration.json").read_text() == '{"throttle_max": 1650000}'
     assert (state / "artifacts" / "AWS Sample").is_dir() and (state / "logs").is_dir()
+    # the shipped sample model, ready to load, listed as a sample
+    from inference.models import get_model
+    from inference.samples import sample_names
+
+    assert get_model(state / "artifacts", "Sample_sim_loop_model").ready
+    assert sample_names(state / "artifacts") == {"Sample_sim_loop_model"}
+    assert "sample model installed: Sample_sim_loop_model" in result.stdout
+    # the owner deletes it: an upgrade does not bring it back
+    shutil.rmtree(state / "artifacts" / "Sample_sim_loop_model")
 
     # upgrade: the built venv is reused, the state is kept, the account is not duplicated
     (prefix / "src/.venv").mkdir()
@@ -87,6 +97,7 @@ def test_install_upgrade_uninstall(root: Path, capsys):
     assert (prefix / "src/.venv/marker").read_text() == "built once"
     assert not (prefix / "src/stale-file-from-the-old-version").exists()
     assert (state / "artifacts" / "my-model").is_dir()
+    assert not (state / "artifacts" / "Sample_sim_loop_model").exists()
     assert users(root).count(SERVICE_USER) == 1
     assert json.loads((prefix / "install-manifest.json").read_text())["service_user_created"] is True
 

@@ -1,5 +1,5 @@
 // Login page: posts the form field `password` to /login with the CSRF header and follows
-// {"redirect": "/home"}. `?epwd=<password>` in the address signs in automatically (DREM and
+// {"redirect": "/home"} (relative to the page, so the built-in UI at /builtin/ stays there). `?epwd=<password>` in the address signs in automatically (DREM and
 // event tools rely on it); the password is removed from the address bar straight away.
 
 const form = document.getElementById('login-form');
@@ -36,7 +36,8 @@ async function login(password) {
     let data = null;
     try { data = JSON.parse(text); } catch { data = text; }
     if (res.ok && data && typeof data === 'object' && data.redirect) {
-      window.location.assign(data.redirect);
+      // relative to this page: /home, or /builtin/home when the built-in UI is opened at /builtin/
+      window.location.assign(data.redirect === '/home' ? 'home' : data.redirect);
       return;
     }
     if (res.status === 429) {

@@ -79,14 +79,14 @@ export function buildStatus(sidebar, topbar, nav) {
   const offline = h('div.offline-banner', { hidden: true, role: 'alert' }, 'Connection to the car lost — retrying…');
 
   sidebar.append(
-    h('div.brand', h('img', { src: '/static/img/favicon.svg', alt: '', width: 32, height: 32 }),
+    h('div.brand', h('img', { src: 'static/img/favicon.svg', alt: '', width: 32, height: 32 }),
       h('div', h('strong', 'DeepRacer'), h('span.muted.small', 'device console'))),
     nav.sidebar,
     h('div.status', battery, network,
       h('div.status-block', h('span.label', 'Sensors'), sensors),
       h('div.status-block', { id: 'status-health-block', hidden: true }, h('span.label', 'Health'), health)),
     h('div.sidebar-foot', estopButton('estop-side'),
-      h('a.logout', { href: '/logout' }, 'Log out')),
+      h('a.logout', { href: 'logout' }, 'Log out')),
   );
 
   // ---- top bar (phones)
@@ -106,7 +106,7 @@ export function buildStatus(sidebar, topbar, nav) {
   });
   topbar.append(
     h('div.topbar-row',
-      h('a.brand-small', { href: '#/control', 'aria-label': 'DeepRacer: control vehicle' }, h('img', { src: '/static/img/favicon.svg', alt: '', width: 26, height: 26 }), h('span', 'DeepRacer')),
+      h('a.brand-small', { href: '#/control', 'aria-label': 'DeepRacer: control vehicle' }, h('img', { src: 'static/img/favicon.svg', alt: '', width: 26, height: 26 }), h('span', 'DeepRacer')),
       topBattery,
       estopButton('estop-top')),
     nav.top,

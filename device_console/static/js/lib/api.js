@@ -22,7 +22,7 @@ export function goToLogin() {
   if (redirecting) return;
   redirecting = true;
   window.dispatchEvent(new CustomEvent('console:logged-out'));
-  window.location.assign('/login');
+  window.location.assign('login');    // relative: /login, or /builtin/login for the built-in UI at /builtin/
 }
 
 /** Text a human can read from a failure body: {"reason"}, {"message"}, FastAPI {"detail"}. */

@@ -1,5 +1,6 @@
 // Logs: the last N lines of an allow-listed vehicle log (GET /api/logs/<type>/<n>), with filter,
-// auto-refresh and copy.
+// auto-refresh and copy. It opens on the stack's own logs (STACK: every process of the launcher)
+// when the car has written them, as GET /api/logs says (`default`).
 
 import { api, get } from '../lib/api.js';
 import { card, h, poll, setText, toast } from '../lib/dom.js';
@@ -7,23 +8,24 @@ import { card, h, poll, setText, toast } from '../lib/dom.js';
 // Friendly names for the backend's allow-listed log types (GET /api/logs lists the ones present;
 // the original console only knows SYS).
 export const LOG_LABELS = {
+  STACK: 'Vehicle software: all processes',
+  CORE: 'Control, servo, LEDs, battery (core)',
+  SENSORS: 'Camera, LiDAR and sensor fusion (sensors)',
+  INFERENCE: 'Inference and navigation (inference)',
+  CONSOLE: 'Device console (console)',
+  SIM: 'Simulated car (sim)',
   SYS: 'System event log',
   JOURNAL: 'System journal',
-  CONSOLE: 'Device console',
-  CORE: 'Robot operating system: control, servo, LEDs, battery',
-  CAMERA: 'Robot operating system: camera and sensor fusion',
-  LIDAR: 'Robot operating system: LiDAR',
-  INFERENCE: 'Robot operating system: inference and navigation',
-  SIM: 'Simulated car',
-  LAUNCHER: 'Launcher',
 };
 
 async function logTypes() {
   try {
     const d = await api('/api/logs');
-    if (d && Array.isArray(d.log_types) && d.log_types.length) return d.log_types;
+    if (d && Array.isArray(d.log_types) && d.log_types.length) {
+      return { types: d.log_types, first: d.log_types.includes(d.default) ? d.default : d.log_types[0] };
+    }
   } catch { /* older backends: SYS only */ }
-  return ['SYS'];
+  return { types: ['SYS'], first: 'SYS' };
 }
 
 export default {
@@ -31,8 +33,9 @@ export default {
   async mount(host) {
     let text = '';
     let stopAuto = null;
+    const { types, first } = await logTypes();
     const type = h('select#log-type', { 'aria-label': 'Log' },
-      (await logTypes()).map((v) => h('option', { value: v }, LOG_LABELS[v] || `${v.charAt(0)}${v.slice(1).toLowerCase()} log`)));
+      types.map((v) => h('option', { value: v, selected: v === first }, LOG_LABELS[v] || `${v.charAt(0)}${v.slice(1).toLowerCase()} log`)));
     const lines = h('select#log-lines', { 'aria-label': 'Lines' }, [100, 200, 500, 1000].map((n) => h('option', { value: n, selected: n === 200 }, `Last ${n} lines`)));
     const filter = h('input#log-filter', { type: 'search', placeholder: 'Filter lines', 'aria-label': 'Filter lines' });
     const auto = h('input#log-auto', { type: 'checkbox' });

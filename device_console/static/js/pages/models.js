@@ -22,7 +22,8 @@ function modelTable(models, selected, onSelect) {
     });
     return h('tr', { dataset: { model: m.name } },
       h('td.sel', box),
-      h('td.name', { 'data-label': 'Name' }, m.name),
+      h('td.name', { 'data-label': 'Name' }, m.name,
+        m.is_sample ? h('span.badge.sample', { title: 'A sample model shipped with the car software' }, 'Sample') : null),
       h('td', { 'data-label': 'Size' }, m.size || '—'),
       h('td', { 'data-label': 'Upload time' }, formatDate(m.creation_time)),
       h('td', { 'data-label': 'Sensors' }, m.sensors || '—'),

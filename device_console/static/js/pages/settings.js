@@ -1,5 +1,6 @@
 // Settings: network (SSID, IPs, available networks, connect), console password, SSH, tail-light
-// colour (the original palette), about (versions, CPU, memory, disk, live health).
+// colour (the original palette), the console UI the car serves (built-in or installed), about
+// (versions, CPU, memory, disk, live health).
 
 import { api, get, post, supports } from '../lib/api.js';
 import { actionButton, card, facts, h, poll, setText } from '../lib/dom.js';
@@ -316,13 +317,61 @@ function aboutCard(cleanup) {
     liveBox);
 }
 
+// ------------------------------------------------------------------ console UI
+/**
+ * Which browser console the car serves at / (GET /api/console_ui): this built-in one, or a UI
+ * installed with `deepracer console-ui install`. Switching takes effect at the next page load; this
+ * built-in console stays reachable at /builtin/ whichever is active.
+ */
+function consoleUiCard() {
+  const active = h('span#ui-active', '—');
+  const installedName = h('span#ui-installed', '—');
+  const builtinUrl = h('a#ui-builtin-url', { href: '/builtin/' }, '/builtin/');
+  const result = h('p.result#ui-result', { hidden: true, role: 'status' });
+  const toBuiltin = h('button.btn#ui-use-builtin', { type: 'button', hidden: true }, 'Use the built-in console');
+  const toInstalled = h('button.btn#ui-use-installed', { type: 'button', hidden: true }, 'Use the installed console');
+  const describe = (ui) => `${ui.name}${ui.installed_at ? ` (${new Date(ui.installed_at * 1000).toLocaleString()})` : ''}`;
+  const show = (d) => {
+    const installed = d.active === 'installed' && d.installed;
+    const kept = installed || d.inactive;
+    setText(active, installed ? 'The installed console' : 'This built-in console');
+    active.dataset.state = installed ? 'installed' : 'builtin';
+    setText(installedName, kept ? `${describe(kept)}${installed ? '' : ', not in use'}` : 'None');
+    toBuiltin.hidden = !installed;
+    toInstalled.hidden = Boolean(installed) || !d.inactive;
+    if (d.builtin_url) { builtinUrl.href = d.builtin_url; setText(builtinUrl, d.builtin_url); }
+  };
+  const refresh = async () => {
+    try { show(await get('/api/console_ui')); } catch (err) { setText(active, err.message); }
+  };
+  const choose = async (ui) => {
+    toBuiltin.disabled = true; toInstalled.disabled = true;
+    try {
+      const d = await post('/api/console_ui', { ui });
+      show(d);
+      message(result, true, ui === 'builtin'
+        ? 'The car now serves the built-in console at /.'
+        : 'The car now serves the installed console at / (this built-in one stays at /builtin/).');
+    } catch (err) { message(result, false, err.message); }
+    toBuiltin.disabled = false; toInstalled.disabled = false;
+  };
+  toBuiltin.addEventListener('click', () => choose('builtin'));
+  toInstalled.addEventListener('click', () => choose('installed'));
+  refresh();
+  return card('Console UI', { id: 'console-ui-card' },
+    h('p.hint', 'Another browser console (for example the community console) can be installed on the car with ',
+      h('code', 'deepracer console-ui install'), '. This built-in console stays available at ', builtinUrl, '.'),
+    facts([['Served at /', active], ['Installed UI', installedName]]),
+    h('div.row', toBuiltin, toInstalled), result);
+}
+
 export default {
   title: 'Settings',
   async mount(host) {
     const cleanup = [];
     host.append(
       h('h1.page-title', 'Settings'),
-      h('div.settings-grid', networkCard(), passwordCard(), sshCard(), ledCard(), aboutCard(cleanup)),
+      h('div.settings-grid', networkCard(), passwordCard(), sshCard(), ledCard(), consoleUiCard(), aboutCard(cleanup)),
     );
     return () => { for (const fn of cleanup) fn(); };
   },

@@ -384,6 +384,24 @@ def console_urls(host: str, http_port: int | None, https_port: int | None) -> li
     return urls
 
 
+def spin_until_shutdown(executor: Any) -> None:
+    """`executor.spin()` that survives rclpy's destroy race.
+
+    The image subscriptions are dropped from an HTTP thread when a stream's last viewer leaves; if
+    that lands while the executor builds its wait set, rclpy raises InvalidHandle in the spin thread
+    (it enters each waitable, then uses it again), which used to end the thread and leave every
+    later service call unanswered. The next wait set no longer has the destroyed entity: spin on.
+    """
+    from rclpy.exceptions import InvalidHandle
+
+    while True:
+        try:
+            executor.spin()
+        except InvalidHandle:
+            continue
+        return
+
+
 def main(args: Sequence[str] | None = None) -> int:
     from device_console.app import build_console, create_app
     from device_console.config import ConsoleSettings
@@ -401,7 +419,7 @@ def main(args: Sequence[str] | None = None) -> int:
     node = WebserverPublisherNode(context=context)
     executor = MultiThreadedExecutor(num_threads=4, context=context)
     executor.add_node(node)
-    spinner = threading.Thread(target=executor.spin, name="rclpy-spin", daemon=True)
+    spinner = threading.Thread(target=spin_until_shutdown, args=(executor,), name="rclpy-spin", daemon=True)
     spinner.start()
     code = 0
     try:
