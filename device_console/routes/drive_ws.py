@@ -1,9 +1,9 @@
 """`/api/manual_drive/ws`: our UI's drive channel (commands and heartbeats over one WebSocket).
 
 Connect with the login cookie and the page's CSRF token (browsers cannot set headers on a
-WebSocket): `ws[s]://<car>/api/manual_drive/ws?csrf=<token>`, or without the query and
-`{"type": "hello", "csrf": "<token>"}` as the first message (within `HELLO_TIMEOUT_S`). A browser's
-`Origin` must be the console's own. Then JSON text messages:
+WebSocket): `{"type": "hello", "csrf": "<token>"}` as the first message (within `HELLO_TIMEOUT_S`;
+our UI does this: a token in the URL ends up in logs), or `ws[s]://<car>/api/manual_drive/ws?csrf=<token>`.
+A browser's `Origin` must be the console's own. Then JSON text messages:
 
     → {"type": "drive", "angle": -1..1, "throttle": -1..1, "max_speed": 0..1}   (the /api/manual_drive maths)
     ← {"type": "drive", "success": true} | {"type": "drive", "success": false, "reason": "..."}
