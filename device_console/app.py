@@ -32,6 +32,8 @@ from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenS
 from device_console.car import Car, CarError
 from device_console.config import ConsoleSettings
 from device_console.deps import FieldError, require_session
+from device_console.drive_settings import load_legacy_hold
+from device_console.drive_supervisor import CALIBRATION, DriveSupervisor
 from device_console.edge import (
     BodyLimit,
     PathNormalizer,
@@ -42,9 +44,18 @@ from device_console.edge import (
     is_json,
 )
 from device_console.logs import LogSources
-from device_console.manual_drive import ManualDriveWatchdog
 from device_console.model_store import ModelStore
-from device_console.routes import auth, calibration, console_ui, control, device, models, stream, system
+from device_console.routes import (
+    auth,
+    calibration,
+    console_ui,
+    control,
+    device,
+    drive_ws,
+    models,
+    stream,
+    system,
+)
 from device_console.services import Console, Network, default_network
 from device_console.system import HostSystem, SimulatedSystem, System
 from device_console.ui_serving import BuiltinStaticFiles, UiStaticFiles
@@ -97,7 +108,7 @@ class CsrfMiddleware:
 
 
 class WatchdogThread:
-    """Runs `ManualDriveWatchdog.check()` every `period` s in its own thread (independent of the event loop)."""
+    """Runs `DriveSupervisor.tick()` every `period` s in its own thread (independent of the event loop)."""
 
     def __init__(self, check: Callable[[], Any], period: float) -> None:
         self._check = check
@@ -141,14 +152,26 @@ def build_console(settings: ConsoleSettings, car: Car, *, system: System | None 
         throttle=LoginThrottle(settings.login_free_attempts, settings.login_base_delay_s,
                                settings.login_max_delay_s, clock=mono),
         csrf=CsrfTokens(settings.secret_file, settings.csrf_ttl_s, clock=wall),
-        watchdog=ManualDriveWatchdog(lambda: None, settings.manual_drive_timeout_s, clock=mono),
+        drive=drive_supervisor(settings, car, mono),
         system=system,
         network=network if network is not None else default_network(),
         models=models or ModelStore(settings.artifacts_dir),
         logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines, simulated=settings.simulated),
     )
-    console.watchdog = ManualDriveWatchdog(console.stop_car, settings.manual_drive_timeout_s, clock=mono)
     return console
+
+
+def drive_supervisor(settings: ConsoleSettings, car: Car, clock: Callable[[], float]) -> DriveSupervisor:
+    def publish(channel: str, angle: float, throttle: float) -> None:
+        if channel == CALIBRATION:
+            car.publish_calibration_drive(angle, throttle)
+        else:
+            car.publish_manual_drive(angle, throttle)
+
+    return DriveSupervisor(
+        publish, clock=clock, strict_timeout_s=settings.manual_drive_timeout_s,
+        legacy_hold_s=load_legacy_hold(settings.drive_settings_file, settings.legacy_drive_hold_s),
+        republish_period_s=settings.drive_republish_period_s, stream_stall_s=settings.stream_stall_s)
 
 
 @dataclass(frozen=True)
@@ -198,16 +221,15 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        watchdog = WatchdogThread(the_console.watchdog.check, the_console.settings.watchdog_period_s)
+        watchdog = WatchdogThread(the_console.drive.tick, the_console.settings.watchdog_period_s)
         if run_watchdog:
             watchdog.start()
         try:
             yield
         finally:
             watchdog.stop()
-            if the_console.watchdog.engaged:
-                the_console.stop_car()
-                the_console.watchdog.disengage()
+            if the_console.drive.engaged:
+                the_console.stop_car("the console is stopping")
 
     app = FastAPI(title="AWS DeepRacer device console", version="2.0", lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
@@ -248,7 +270,7 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
 
-    for module in (auth, control, calibration, models, device, system, stream, console_ui):
+    for module in (auth, control, calibration, models, device, system, stream, console_ui, drive_ws):
         app.include_router(module.router)
     app.include_router(auth.protected)
     # /static/: the active UI's assets (an installed UI's, else ours); /builtin/static/: always ours

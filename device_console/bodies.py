@@ -48,6 +48,12 @@ class CalibrationBody(Body):
 
 class AdjustWheelsBody(Body):
     pwm: int = Field(description="console units")
+    setting: str | None = Field(default=None, description='what the user is setting: "mid", "min" or "max"',
+                                examples=["mid", "min", "max"])
+
+
+class DriveSettingsBody(Body):
+    legacy_drive_hold_s: float = Field(ge=0.5, le=60.0, description="seconds a change-only client's command is held")
 
 
 class LedColorBody(Body):

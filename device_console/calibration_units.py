@@ -70,6 +70,26 @@ def adjust_command(pwm_ui: float, cal_type: int) -> tuple[float, float]:
     return maths.preview_command(cal_type, pwm_ui)
 
 
+# `setting` of a preview request: which value the user is adjusting.
+PREVIEW_SETTINGS = ("mid", "min", "max")
+# A preview of 0 right after one within this many units (a slider moving through 0) is literal.
+PREVIEW_SLIDE_UNITS = 5
+PREVIEW_SLIDE_WINDOW_S = 5.0
+
+
+def preview_means_mid(pwm_ui: float, setting: str | None, previous_ui: float | None) -> bool:
+    """True when a preview value stands for "centred / stopped", i.e. the calibrated mid.
+
+    A 0 (after the original's int() truncation) means the calibrated mid, not 1.5 ms, unless the
+    user is setting the mid itself: the request says so (`setting` "mid"), or the previous
+    preview of the same axis (`previous_ui`, None if none recently) was a neighbouring value, so a
+    slider is moving through 0.
+    """
+    if int(pwm_ui) != 0 or setting == "mid":
+        return False
+    return previous_ui is None or abs(previous_ui) > PREVIEW_SLIDE_UNITS
+
+
 def led_to_pwm(value: int) -> int:
     if not 0 <= value <= 255:
         raise ValueError("Input is not valid")

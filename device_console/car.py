@@ -127,6 +127,11 @@ class Car(Protocol):
     def publish_calibration_drive(self, angle: float, throttle: float) -> None:
         """ServoCtrlMsg on /webserver_pkg/calibration_drive (raw PWM ns, -1 = leave alone)."""
 
+    def drive_listeners(self, channel: str) -> int:
+        """How many subscribers (ctrl_pkg) the drive topic of `channel` has ("manual" →
+        /webserver_pkg/manual_drive, "calibration" → /webserver_pkg/calibration_drive): 0 means the
+        car's control node is not running and a command would go nowhere."""
+
     @property
     def stream_hub(self) -> StreamHub:
         """Latest camera / overlay frames for the MJPEG endpoint."""

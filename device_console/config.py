@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from device_console.drive_supervisor import check_legacy_hold
 from runtime import paths
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,9 +43,18 @@ class ConsoleSettings(BaseModel):
     login_base_delay_s: float = 1.0  # then 1, 2, 4, ... seconds between attempts
     login_max_delay_s: float = 60.0
 
-    # Manual driving: the car stops when no command or heartbeat arrived for this long.
+    # Manual driving (device_console.drive_supervisor). Our own UI (heartbeat route or drive
+    # WebSocket): the car stops when no command or heartbeat arrived for `manual_drive_timeout_s`.
     manual_drive_timeout_s: float = 0.5
     watchdog_period_s: float = 0.05
+    # Clients written for the original car (a command only when the stick moves): the last command
+    # is held while the client is alive, at most this long without any request of its session.
+    # The value saved from the Settings page (drive_settings.json) takes precedence.
+    legacy_drive_hold_s: float = 15.0
+    # A held command is re-published this often (the servo node stops a command older than 0.5 s).
+    drive_republish_period_s: float = 0.1
+    # An MJPEG stream whose frame write does not finish for this long counts as closed.
+    stream_stall_s: float = 2.0
 
     # Uploads
     max_upload_bytes: int = 200 * 1024 * 1024
@@ -68,9 +78,11 @@ class ConsoleSettings(BaseModel):
 
     @model_validator(mode="after")
     def _check_positive(self) -> ConsoleSettings:
-        for name in ("token_ttl_s", "manual_drive_timeout_s", "watchdog_period_s", "csrf_ttl_s"):
+        for name in ("token_ttl_s", "manual_drive_timeout_s", "watchdog_period_s", "csrf_ttl_s",
+                     "drive_republish_period_s", "stream_stall_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")
+        check_legacy_hold(self.legacy_drive_hold_s)
         if self.max_upload_bytes <= 0:
             raise ValueError("max_upload_bytes must be > 0")
         return self
@@ -95,6 +107,11 @@ class ConsoleSettings(BaseModel):
     @property
     def logs_dir(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def drive_settings_file(self) -> Path:
+        """Manual-drive settings saved from the Settings page (`legacy_drive_hold_s`)."""
+        return self.state_dir / "drive_settings.json"
 
     @property
     def sim_dir(self) -> Path:
@@ -128,6 +145,7 @@ class ConsoleSettings(BaseModel):
         env_map = {
             "DEEPRACER_CONSOLE_TOKEN_TTL_S": "token_ttl_s",
             "DEEPRACER_CONSOLE_MANUAL_DRIVE_TIMEOUT_S": "manual_drive_timeout_s",
+            "DEEPRACER_CONSOLE_LEGACY_DRIVE_HOLD_S": "legacy_drive_hold_s",
             "DEEPRACER_CONSOLE_SYSLOG": "syslog_path",
             "DEEPRACER_CONSOLE_STATIC_DIR": "static_dir",
             "DEEPRACER_CONSOLE_TEMPLATES_DIR": "templates_dir",

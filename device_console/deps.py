@@ -51,15 +51,24 @@ def page_csrf_token(request: Request, console: Console) -> str:
 
 
 def is_logged_in(request: Request, console: Console, slide: bool = True) -> bool:
-    return console.tokens.validate(request.cookies.get(TOKEN_COOKIE), slide=slide)
+    token = request.cookies.get(TOKEN_COOKIE)
+    if not console.tokens.validate(token, slide=slide):
+        return False
+    assert token is not None
+    console.drive.touch(token)  # every request of a session is a sign of life of its driver
+    return True
 
 
 async def require_session(request: Request, response: Response, console: ConsoleDep) -> str:
-    """A valid `deepracer_token` cookie, else 401; refreshes the cookie (sliding expiry)."""
+    """A valid `deepracer_token` cookie, else 401; refreshes the cookie (sliding expiry).
+
+    The request counts as a sign of life of the session (a manual driver's command is held while
+    its session is alive: device_console.drive_supervisor)."""
     token = request.cookies.get(TOKEN_COOKIE)
     if not console.tokens.validate(token):
         raise NotLoggedIn()
     assert token is not None
+    console.drive.touch(token)
     set_token_cookie(request, response, token, console.settings.token_ttl_s)
     return token
 

@@ -41,6 +41,8 @@ BODY_LIMITS: tuple[tuple[str, int | None], ...] = (
     ("/api/set_calibration/", CONTROL_BODY_LIMIT),
     ("/api/adjust_calibrating_wheels/", CONTROL_BODY_LIMIT),
     ("/api/set_led_color", CONTROL_BODY_LIMIT),
+    ("/api/drive_settings", CONTROL_BODY_LIMIT),
+    ("/api/console_ui", CONTROL_BODY_LIMIT),
 )
 
 

@@ -1,20 +1,18 @@
-"""Manual driving: the original stepping and speed-scale maths, and the dead-man watchdog.
+"""Manual driving: the original stepping and speed-scale maths, and the request body they come from.
 
 Maths (webserver_pkg of the original stack): both joystick axes are snapped to 0, ±0.3, ±0.5 or
 ±0.8; the angle is negated; the throttle goes through the parabola a·t² + b·t fitted to
 DEFAULT_SPEED_SCALES = [1.0, 0.8] at a speed scale v = 1 + (1 - max_speed)·4 (bounds [1, 5]) and is
 negated (the UI sends screen-y, so "up" is negative and becomes positive = forward).
 
-Watchdog (better than the original): a client that stops sending commands or heartbeats for
-`timeout` seconds while the car is moving makes the console publish a stop.
+Who may keep the car moving (dead-man, held commands) is `device_console.drive_supervisor`.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
+from typing import Any
 
 MANUAL_SPEED_SCALE_BOUNDS = (1.0, 5.0)
 DEFAULT_SPEED_SCALES = (1.0, 0.8)
@@ -55,48 +53,19 @@ def manual_drive_command(angle: float, throttle: float, max_speed: float) -> tup
     return out_angle + 0.0, -math.copysign(magnitude, t)
 
 
-class ManualDriveWatchdog:
-    """Stops the car when the manual driver goes quiet.
+def drive_request(body: dict[str, Any], number: Callable[[dict[str, Any], str], float]) -> tuple[float, float]:
+    """`{"angle", "throttle", "max_speed"}` → (ServoCtrlMsg.angle, ServoCtrlMsg.throttle).
 
-    `command()` records a published manual-drive command (the car is "engaged" while it is not a
-    stop), `heartbeat()` records that the driver is still there, `check()` publishes a stop through
-    `stop_car` once if engaged and nothing was heard for `timeout` seconds. Thread-safe.
+    `number(body, name)` reads one field (raising with the original's reason when it is missing or
+    not a number); ValueError with the original's reason for a value out of range.
     """
-
-    def __init__(self, stop_car: Callable[[], None], timeout: float = 0.5,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._stop_car = stop_car
-        self.timeout = timeout
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._engaged = False
-        self._last_seen = clock()
-        self.stops = 0  # watchdog-triggered stops (observable in tests and logs)
-
-    @property
-    def engaged(self) -> bool:
-        return self._engaged
-
-    def command(self, angle: float, throttle: float) -> None:
-        with self._lock:
-            self._engaged = angle != 0.0 or throttle != 0.0
-            self._last_seen = self._clock()
-
-    def heartbeat(self) -> None:
-        with self._lock:
-            self._last_seen = self._clock()
-
-    def disengage(self) -> None:
-        """The car was stopped by other means (stop button, mode change)."""
-        with self._lock:
-            self._engaged = False
-
-    def check(self) -> bool:
-        """Publish a stop if the driver went quiet; True if it did."""
-        with self._lock:
-            if not self._engaged or self._clock() - self._last_seen <= self.timeout:
-                return False
-            self._engaged = False
-            self.stops += 1
-        self._stop_car()
-        return True
+    angle = number(body, "angle")
+    throttle = number(body, "throttle")
+    max_speed = number(body, "max_speed")
+    if not -1.0 <= angle <= 1.0:
+        raise ValueError("angle out of range")
+    if not -1.0 <= throttle <= 1.0:
+        raise ValueError("throttle out of range")
+    if not 0.0 <= max_speed <= 1.0:
+        raise ValueError("max_speed out of range")
+    return manual_drive_command(angle, throttle, max_speed)

@@ -19,8 +19,46 @@ from typing import Any
 
 import uvicorn
 from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = logging.getLogger("device_console.server")
+
+# A client whose connection died without a FIN (Wi-Fi lost, phone off) is noticed in seconds, not
+# after the kernel's default two hours of keepalive or 15 minutes of retransmissions: keepalive
+# probes on idle connections, and TCP_USER_TIMEOUT for data the peer neither acknowledges nor
+# makes room for (it stopped reading). The drive supervisor stops a car whose driver's video
+# stream connection is lost this way.
+KEEPALIVE_IDLE_S = 2
+KEEPALIVE_INTERVAL_S = 1
+KEEPALIVE_COUNT = 3
+USER_TIMEOUT_MS = 5000
+
+
+def detect_dead_peers(sock: Any) -> None:
+    """Keepalive and TCP_USER_TIMEOUT on an accepted TCP socket (Linux; a no-op where unsupported)."""
+    import socket
+
+    if sock is None or getattr(sock, "family", None) not in (socket.AF_INET, socket.AF_INET6):
+        return
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    for name, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE_S), ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_S),
+                        ("TCP_KEEPCNT", KEEPALIVE_COUNT), ("TCP_USER_TIMEOUT", USER_TIMEOUT_MS)):
+        if hasattr(socket, name):
+            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+    for level, option, value in options:
+        try:
+            sock.setsockopt(level, option, value)
+        except OSError:
+            pass
+
+
+class DeadPeerH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with dead-peer detection on every accepted connection (the
+    WebSocket protocol takes the same socket over on an upgrade)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        detect_dead_peers(transport.get_extra_info("socket"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +118,7 @@ class _Server(uvicorn.Server):
 def _config(app: Any, host: str, port: int, lifespan: str, opts: ServeOptions, tls: bool) -> uvicorn.Config:
     kwargs: dict[str, Any] = {
         "host": host, "port": port, "lifespan": lifespan, "log_level": "info", "access_log": False,
-        "server_header": False, "proxy_headers": False, "ws": "none",
+        "server_header": False, "proxy_headers": False, "http": DeadPeerH11Protocol, "ws": "wsproto",
         "timeout_graceful_shutdown": opts.graceful_timeout_s, "timeout_keep_alive": 10,
     }
     if tls:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
-from device_console.car import Car
+from device_console.car import Calibration, Car
 from device_console.config import ConsoleSettings
+from device_console.drive_supervisor import DriveSupervisor
 from device_console.logs import LogSources
-from device_console.manual_drive import ManualDriveWatchdog
 from device_console.model_store import ModelStore
 from device_console.streaming import StreamHub
 from device_console.system import System
@@ -46,7 +46,7 @@ class Console:
     tokens: TokenStore
     throttle: LoginThrottle
     csrf: CsrfTokens
-    watchdog: ManualDriveWatchdog
+    drive: DriveSupervisor
     system: System
     network: Network
     models: ModelStore
@@ -56,6 +56,11 @@ class Console:
     model_lock: threading.Lock = field(default_factory=threading.Lock)
     # set when the server stops: endless responses (MJPEG, update events) end by themselves
     stopping: threading.Event = field(default_factory=threading.Event)
+    # the car's calibration (ns) by cal_type, as last read or written through the console: the
+    # calibration preview's neutral (the calibrated mids)
+    calibrations: dict[int, Calibration] = field(default_factory=dict)
+    # last calibration preview per (session, cal_type): (console units, monotonic time)
+    previews: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
 
     def begin_shutdown(self) -> None:
         self.stopping.set()
@@ -65,6 +70,7 @@ class Console:
     def hub(self) -> StreamHub:
         return self.car.stream_hub
 
-    def stop_car(self) -> None:
-        """Publish a stop on the manual-drive topic (the watchdog's and the stop button's action)."""
-        self.car.publish_manual_drive(0.0, 0.0)
+    def stop_car(self, reason: str = "stop") -> None:
+        """Stop / e-stop / mode change: drop the held command and publish neutral (manual topic,
+        and the calibrated mids if a calibration preview was held)."""
+        self.drive.stop(reason)

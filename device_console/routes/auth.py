@@ -164,7 +164,10 @@ def auth(request: Request, console: ConsoleDep) -> Response:
 
 
 def _logout(request: Request, console: Console, builtin: bool = False) -> Response:
-    console.tokens.revoke(request.cookies.get(TOKEN_COOKIE))
+    token = request.cookies.get(TOKEN_COOKIE)
+    console.tokens.revoke(token)
+    if token:
+        console.drive.end_session(token)  # a car this session was driving stops
     response = _page(console, "login.html", request, builtin)
     clear_token_cookie(request, response)
     return response
@@ -219,4 +222,5 @@ async def change_password(request: Request, console: ConsoleDep, token: SessionD
         return fail(reason)
     console.throttle.success(client_key(request))
     console.tokens.revoke_all_except(token)
+    console.drive.end_other_sessions(token)
     return ok()

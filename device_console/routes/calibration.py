@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
 from device_console.calibration_units import (
+    PREVIEW_SETTINGS,
+    PREVIEW_SLIDE_WINDOW_S,
     adjust_command,
     cal_type_for,
     calibration_to_ui,
     led_to_pwm,
+    preview_means_mid,
     pwm_to_led,
     ui_to_calibration,
 )
-from device_console.car import CALIBRATION
+from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration, CarError
 from device_console.deps import (
+    BadBody,
     ConsoleDep,
     FieldError,
+    SessionDep,
     fail,
     int_field,
     json_body,
@@ -27,6 +35,13 @@ from device_console.deps import (
     require_session,
     same_site_only,
 )
+from device_console.drive_supervisor import CALIBRATION as DRIVE_CALIBRATION
+from device_console.routes.control import NO_CONTROL_NODE
+from device_console.services import Console
+
+log = logging.getLogger(__name__)
+NOT_CALIBRATING = ("The car's calibration could not be read: previews work in calibration mode "
+                   "(GET /api/set_calibration_mode first).")
 
 router = APIRouter(tags=["calibration"], dependencies=[Depends(require_session)])
 KINDS = ("angle", "throttle")
@@ -38,13 +53,33 @@ def _kind(kind: str) -> int:
     return cal_type_for(kind)
 
 
+def _remember(console: Console, cal_type: int, cal: Calibration) -> None:
+    """Keep a usable calibration (the preview's neutral); ctrl answers zeros outside calibration mode."""
+    if 0 < cal.min < cal.mid < cal.max:
+        console.calibrations[cal_type] = cal
+
+
+async def _calibrated_mids(console: Console) -> tuple[int, int]:
+    """(steering mid, throttle mid) in ns, read from the car when not known yet."""
+    for cal_type in (CAL_SERVO, CAL_MOTOR):
+        if cal_type not in console.calibrations:
+            _remember(console, cal_type, await console.car.get_calibration(cal_type))
+        if cal_type not in console.calibrations:
+            raise CarError(NOT_CALIBRATING)
+    return console.calibrations[CAL_SERVO].mid, console.calibrations[CAL_MOTOR].mid
+
+
 @router.get("/api/set_calibration_mode", dependencies=[Depends(same_site_only)])
 async def set_calibration_mode(console: ConsoleDep) -> dict[str, Any]:
     """Calibration state, active: needed before reading/writing calibration or the tail light."""
-    console.stop_car()
-    console.watchdog.disengage()
+    console.stop_car("calibration mode")
     await console.car.set_vehicle_state(CALIBRATION)
     await console.car.enable_state(True)
+    console.calibrations.clear()  # read again: another tool may have changed them
+    try:
+        await _calibrated_mids(console)
+    except CarError as exc:  # the previews will say so; entering calibration mode worked
+        log.warning("calibration mode: the calibration could not be read: %s", exc)
     return ok()
 
 
@@ -52,6 +87,7 @@ async def set_calibration_mode(console: ConsoleDep) -> dict[str, Any]:
 async def get_calibration(kind: str, console: ConsoleDep) -> dict[str, Any]:
     cal_type = _kind(kind)
     cal = await console.car.get_calibration(cal_type)
+    _remember(console, cal_type, cal)
     return {**calibration_to_ui(cal, cal_type), "success": True}
 
 
@@ -69,21 +105,49 @@ async def set_calibration(kind: str, request: Request, console: ConsoleDep) -> d
     except ValueError as exc:
         return fail(str(exc))
     await console.car.set_calibration(cal_type, cal)
+    _remember(console, cal_type, cal)
     return ok()
 
 
 @router.api_route("/api/adjust_calibrating_wheels/{kind}", methods=["PUT", "POST"],
                   openapi_extra=request_body(AdjustWheelsBody))
-async def adjust_calibrating_wheels(kind: str, request: Request, console: ConsoleDep) -> dict[str, Any]:
-    """`{"pwm": console units}`: live preview on /webserver_pkg/calibration_drive."""
+async def adjust_calibrating_wheels(kind: str, request: Request, console: ConsoleDep,
+                                    session: SessionDep) -> dict[str, Any]:
+    """`{"pwm": console units[, "setting": "mid" | "min" | "max"]}`: live preview on
+    /webserver_pkg/calibration_drive (calibration mode).
+
+    A preview of 0 means the calibrated mid (centred / stopped), not a fixed 1.5 ms, unless the
+    user is setting the mid itself (`"setting": "mid"`, or the value slides through 0 from a
+    neighbouring one). The preview is held like a manual command: our UI keeps it with heartbeats
+    (0.5 s dead-man), other clients while their session is alive; then the calibrated mids.
+    """
     cal_type = _kind(kind)
     body = await json_body(request)
     pwm = number_field(body, "pwm")
+    setting = body.get("setting")
+    if setting is not None and setting not in PREVIEW_SETTINGS:
+        raise BadBody('setting must be "mid", "min" or "max"')
     try:
-        angle, throttle = adjust_command(pwm, cal_type)
+        mids = await _calibrated_mids(console)
+    except CarError as exc:
+        return fail(str(exc))
+    key = (session, cal_type)
+    now = time.monotonic()
+    previous = console.previews.get(key)
+    recent = previous[0] if previous is not None and now - previous[1] <= PREVIEW_SLIDE_WINDOW_S else None
+    try:
+        if preview_means_mid(pwm, setting, recent):
+            angle, throttle = (float(mids[0]), -1.0) if cal_type == CAL_SERVO else (-1.0, float(mids[1]))
+            console.previews[key] = (math.inf, now)  # a 0 right after this one is the mid again
+        else:
+            angle, throttle = adjust_command(pwm, cal_type)
+            console.previews[key] = (pwm, now)
     except ValueError as exc:
         return fail(str(exc))
-    console.car.publish_calibration_drive(angle, throttle)
+    if console.car.drive_listeners(DRIVE_CALIBRATION) <= 0:
+        console.drive.stop("the car's control node is not running")
+        return fail(NO_CONTROL_NODE)
+    console.drive.command(session, DRIVE_CALIBRATION, angle, throttle, stop=(float(mids[0]), float(mids[1])))
     return ok()
 
 

@@ -1,14 +1,18 @@
-"""Driving: manual drive (with the dead-man heartbeat), drive mode, start/stop, max speed, e-stop."""
+"""Driving: manual drive (with the dead-man heartbeat), drive mode, start/stop, max speed, e-stop,
+and the manual-drive settings (how long a send-on-change client's command is held)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
 from device_console.bodies import (
     DriveModeBody,
+    DriveSettingsBody,
     EmergencyStopBody,
     ManualDriveBody,
     MaxNavThrottleBody,
@@ -16,8 +20,22 @@ from device_console.bodies import (
     request_body,
 )
 from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
-from device_console.deps import ConsoleDep, FieldError, fail, json_body, number_field, ok, require_session
-from device_console.manual_drive import manual_drive_command
+from device_console.deps import (
+    BadBody,
+    ConsoleDep,
+    FieldError,
+    SessionDep,
+    fail,
+    json_body,
+    number_field,
+    ok,
+    require_session,
+)
+from device_console.drive_settings import save_legacy_hold
+from device_console.drive_supervisor import LEGACY_HOLD_RANGE_S, check_legacy_hold
+from device_console.drive_supervisor import MANUAL as DRIVE_MANUAL
+from device_console.manual_drive import drive_request
+from device_console.services import Console
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
@@ -25,51 +43,76 @@ router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
 MODE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
 
 
-@router.api_route("/api/manual_drive", methods=["PUT", "POST"], openapi_extra=request_body(ManualDriveBody))
-async def manual_drive(request: Request, console: ConsoleDep) -> dict[str, Any]:
-    """`{"angle": -1..1, "throttle": -1..1, "max_speed": 0..1}` → /webserver_pkg/manual_drive.
+NO_CONTROL_NODE = ("The car's control node (ctrl_pkg) is not running: the command was not sent. "
+                   "Check the car with `deepracer status`.")
+START_STOP_WORDS = {"start": True, "stop": False}
+DRIVE_MODE_WORDS = {"manual": MANUAL, "auto": AUTONOMOUS, "autonomous": AUTONOMOUS}
 
-    Every call is also a heartbeat: while the car moves, silence for `manual_drive_timeout_s`
-    (0.5 s) stops it.
-    """
-    body = await json_body(request)
+
+def manual_drive_body(body: dict[str, Any]) -> tuple[float, float]:
+    """`{"angle", "throttle", "max_speed"}` → the published (angle, throttle); FieldError otherwise."""
     try:
-        angle = number_field(body, "angle")
-        throttle = number_field(body, "throttle")
-        max_speed = number_field(body, "max_speed")
-        if not -1.0 <= angle <= 1.0:
-            raise FieldError("angle out of range")
-        if not -1.0 <= throttle <= 1.0:
-            raise FieldError("throttle out of range")
-        if not 0.0 <= max_speed <= 1.0:
-            raise FieldError("max_speed out of range")
-    except FieldError as exc:
-        return fail(str(exc))
-    out_angle, out_throttle = manual_drive_command(angle, throttle, max_speed)
-    console.car.publish_manual_drive(out_angle, out_throttle)
-    console.watchdog.command(out_angle, out_throttle)
+        return drive_request(body, number_field)
+    except FieldError:
+        raise
+    except ValueError as exc:
+        raise FieldError(str(exc)) from None
+
+
+def send_manual(console: Console, session: str, angle: float, throttle: float,
+                socket: int | None = None) -> dict[str, Any]:
+    """Publish a manual command of `session` (held by the drive supervisor while its driver is
+    there); a failure when nothing on the car listens (the control node is not running)."""
+    if console.car.drive_listeners(DRIVE_MANUAL) <= 0:
+        console.drive.stop("the car's control node is not running")
+        return fail(NO_CONTROL_NODE)
+    console.drive.command(session, DRIVE_MANUAL, angle, throttle, socket=socket)
     return ok()
 
 
+@router.api_route("/api/manual_drive", methods=["PUT", "POST"], openapi_extra=request_body(ManualDriveBody))
+async def manual_drive(request: Request, console: ConsoleDep, session: SessionDep) -> dict[str, Any]:
+    """`{"angle": -1..1, "throttle": -1..1, "max_speed": 0..1}` → /webserver_pkg/manual_drive.
+
+    The command is held (and re-published) while its driver is there: our UI's heartbeats or
+    drive socket (0.5 s dead-man), or, for clients of the original car that send only changes,
+    while the session is alive (device_console.drive_supervisor).
+    """
+    body = await json_body(request)
+    try:
+        angle, throttle = manual_drive_body(body)
+    except FieldError as exc:
+        return fail(str(exc))
+    return send_manual(console, session, angle, throttle)
+
+
 @router.post("/api/manual_drive/heartbeat")
-def manual_drive_heartbeat(console: ConsoleDep) -> dict[str, Any]:
-    """The manual driver is still there (send at least every 0.25 s while driving)."""
-    console.watchdog.heartbeat()
-    return ok(engaged=console.watchdog.engaged, timeout=console.settings.manual_drive_timeout_s)
+def manual_drive_heartbeat(console: ConsoleDep, session: SessionDep) -> dict[str, Any]:
+    """The manual driver is still there (send at least every 0.25 s while driving). A session that
+    uses it gets the strict 0.5 s dead-man; `engaged` is false once the car was stopped."""
+    engaged = console.drive.heartbeat(session)
+    return ok(engaged=engaged, timeout=console.settings.manual_drive_timeout_s)
+
+
+def _word(body: dict[str, Any], name: str, words: dict[str, Any]) -> Any:
+    """One of `words` (case-insensitive, surrounding spaces ignored); 400 with the accepted words else."""
+    value = body.get(name)
+    choices = " or ".join(f'"{w}"' for w in words)
+    if not isinstance(value, str) or value.strip().lower() not in words:
+        shown = json.dumps(value)[:40] if not isinstance(value, str) else json.dumps(value[:40])
+        raise BadBody(f"{name} must be {choices}, not {shown}. Nothing was changed.")
+    return words[value.strip().lower()]
 
 
 @router.api_route("/api/drive_mode", methods=["PUT", "POST"], openapi_extra=request_body(DriveModeBody))
 async def drive_mode(request: Request, console: ConsoleDep) -> dict[str, Any]:
-    """`{"drive_mode": "manual" | "auto"}` → /ctrl_pkg/vehicle_state 0 or 1."""
+    """`{"drive_mode": "manual" | "auto" | "autonomous"}` → /ctrl_pkg/vehicle_state 0 or 1."""
     body = await json_body(request)
-    mode = body.get("drive_mode")
-    if mode is None:
+    if body.get("drive_mode") is None:
         return fail("drive_mode must be set.")
-    if not isinstance(mode, str):
-        return fail("drive_mode must be a string.")
-    console.stop_car()
-    console.watchdog.disengage()
-    await console.car.set_vehicle_state(MANUAL if mode == "manual" else AUTONOMOUS)
+    state = _word(body, "drive_mode", DRIVE_MODE_WORDS)
+    console.stop_car("drive mode change")
+    await console.car.set_vehicle_state(state)
     return ok()
 
 
@@ -77,17 +120,37 @@ async def drive_mode(request: Request, console: ConsoleDep) -> dict[str, Any]:
 async def start_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
     """`{"start_stop": "start" | "stop"}` → /ctrl_pkg/enable_state."""
     body = await json_body(request)
-    value = body.get("start_stop")
-    if value is None:
+    if body.get("start_stop") is None:
         return fail("start_stop must be set.")
-    if not isinstance(value, str):
-        return fail("start_stop must be a string.")
-    active = value != "stop"
+    active = _word(body, "start_stop", START_STOP_WORDS)
     if not active:
-        console.stop_car()
-        console.watchdog.disengage()
+        console.stop_car("stop")
     await console.car.enable_state(active)
     return ok()
+
+
+def _drive_settings(console: Console) -> dict[str, Any]:
+    return ok(legacy_drive_hold_s=console.drive.legacy_hold_s, legacy_drive_hold_range_s=list(LEGACY_HOLD_RANGE_S),
+              manual_drive_timeout_s=console.settings.manual_drive_timeout_s)
+
+
+@router.get("/api/drive_settings")
+def get_drive_settings(console: ConsoleDep) -> dict[str, Any]:
+    """How long the car holds a command of a client that sends only changes (see /api/manual_drive)."""
+    return _drive_settings(console)
+
+
+@router.post("/api/drive_settings", openapi_extra=request_body(DriveSettingsBody))
+async def set_drive_settings(request: Request, console: ConsoleDep) -> dict[str, Any]:
+    """`{"legacy_drive_hold_s": 0.5..60}`: saved, in force at once."""
+    body = await json_body(request)
+    try:
+        value = check_legacy_hold(number_field(body, "legacy_drive_hold_s"))
+    except ValueError as exc:
+        raise BadBody(str(exc)) from None
+    await anyio.to_thread.run_sync(save_legacy_hold, console.settings.drive_settings_file, value)
+    console.drive.legacy_hold_s = value
+    return _drive_settings(console)
 
 
 @router.api_route("/api/max_nav_throttle", methods=["PUT", "POST"],
@@ -121,8 +184,7 @@ async def emergency_stop(request: Request, console: ConsoleDep) -> dict[str, Any
     is not something this stack needs (its camera and LiDAR drivers recover by themselves).
     """
     await json_body(request, required=False)
-    console.stop_car()
-    console.watchdog.disengage()
+    console.stop_car("emergency stop")
     problems = []
     try:
         await console.car.enable_state(False)

@@ -55,6 +55,8 @@ class FakeCar:
         self.update_state = 0
         self.progress: UpdateProgress | None = None
         self.estops = 0
+        # subscribers of the drive topics (0 = the car's control node is not running)
+        self.listeners = {"manual": 1, "calibration": 1}
 
     # -- helpers -----------------------------------------------------------------------------
     def _enter(self, name: str, args: Any = None) -> None:
@@ -69,6 +71,14 @@ class FakeCar:
         with self.lock:
             return [(c.angle, c.throttle) for c in self.published if c.topic == topic]
 
+    def drive_changes(self, topic: str = MANUAL_TOPIC) -> list[tuple[float, float]]:
+        """drive_commands without consecutive repeats (the console re-publishes a held command)."""
+        changes: list[tuple[float, float]] = []
+        for command in self.drive_commands(topic):
+            if not changes or changes[-1] != command:
+                changes.append(command)
+        return changes
+
     def called(self, name: str) -> list[Any]:
         with self.lock:
             return [args for n, args in self.calls if n == name]
@@ -81,6 +91,9 @@ class FakeCar:
     def publish_calibration_drive(self, angle: float, throttle: float) -> None:
         with self.lock:
             self.published.append(DriveCommand(angle, throttle, CALIBRATION_TOPIC))
+
+    def drive_listeners(self, channel: str) -> int:
+        return self.listeners[channel]
 
     @property
     def stream_hub(self) -> StreamHub:

@@ -65,6 +65,12 @@ def test_unknown_calibration_type(client: ConsoleClient, car: FakeCar) -> None:
 
 
 def test_adjust_publishes_raw_pwm_for_the_live_preview(client: ConsoleClient, car: FakeCar) -> None:
+    # Previews need calibration mode (ctrl forwards them only there, and the calibrated mids are the
+    # preview's neutral): outside it the route says so instead of answering success for nothing.
+    answer = client.post("/api/adjust_calibrating_wheels/angle", {"pwm": -20}).json()
+    assert answer["success"] is False and "calibration mode" in answer["reason"]
+    assert car.drive_commands(CALIBRATION_TOPIC) == []
+    client.get("/api/set_calibration_mode")
     assert client.post("/api/adjust_calibrating_wheels/angle", {"pwm": -20}).json() == {"success": True}
     assert client.put("/api/adjust_calibrating_wheels/throttle", {"pwm": 10}).json() == {"success": True}
     assert car.drive_commands(CALIBRATION_TOPIC) == [(1300000.0, -1.0), (-1.0, 1545000.0)]
@@ -73,3 +79,78 @@ def test_adjust_publishes_raw_pwm_for_the_live_preview(client: ConsoleClient, ca
     assert client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 500}).json() == {
         "success": False, "reason": "pwm out of range"}
     assert len(car.drive_commands(CALIBRATION_TOPIC)) == 2
+
+
+# -- the preview's neutral and its hold (issue 12, safety defect 2) ---------------------------------------
+SERVO_MID, MOTOR_MID = 1450000.0, 1446000.0  # FakeCar's calibration (the original defaults)
+
+
+def test_a_preview_of_zero_means_the_calibrated_mid(client: ConsoleClient, car: FakeCar) -> None:
+    client.get("/api/set_calibration_mode")
+    assert client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 0}).json() == {"success": True}
+    assert client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 0}).json() == {"success": True}
+    assert car.drive_commands(CALIBRATION_TOPIC) == [(-1.0, MOTOR_MID), (SERVO_MID, -1.0)]
+    # after a value far from 0 (max forward), 0 is "stop the wheels" again, and stays so
+    client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 23})
+    client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 0})
+    client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 0.4})
+    assert car.drive_commands(CALIBRATION_TOPIC)[-3:] == [(-1.0, 1603500.0), (-1.0, MOTOR_MID), (-1.0, MOTOR_MID)]
+
+
+def test_zero_is_literal_while_the_user_sets_the_mid(client: ConsoleClient, car: FakeCar) -> None:
+    client.get("/api/set_calibration_mode")
+    # our UI says which value it adjusts
+    client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 0, "setting": "mid"})
+    # the original console's "stopped" slider moving through 0
+    client.post("/api/adjust_calibrating_wheels/angle", {"pwm": -2})
+    client.post("/api/adjust_calibrating_wheels/angle", {"pwm": -1})
+    client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 0})
+    assert car.drive_commands(CALIBRATION_TOPIC) == [(-1.0, 1500000.0), (1480000.0, -1.0), (1490000.0, -1.0),
+                                                     (1500000.0, -1.0)]
+    answer = client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 0, "setting": "centre"})
+    assert answer.status_code == 400 and "setting must be" in answer.json()["reason"]
+
+
+def test_a_preview_fails_when_the_control_node_is_not_running(client: ConsoleClient, car: FakeCar) -> None:
+    client.get("/api/set_calibration_mode")
+    car.listeners["calibration"] = 0
+    answer = client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 20}).json()
+    assert answer["success"] is False and "control node" in answer["reason"]
+    assert car.drive_commands(CALIBRATION_TOPIC) == []
+
+
+def test_a_preview_is_held_only_while_its_client_is_there(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from device_console.app import create_app
+    from tests.console.conftest import make_settings
+    from tests.console.test_manual_drive_deadman import Clock, advance
+
+    clock = Clock()
+    car = FakeCar()
+    app = create_app(make_settings(tmp_path), car, monotonic=clock, run_watchdog=False)
+    with TestClient(app) as http:
+        client = ConsoleClient(http)
+        client.login()
+        client.get("/api/set_calibration_mode")
+        # the issue's report: a client previews throttle and goes quiet. Held while its session
+        # lives (15 s), then both axes back to the calibrated mids.
+        client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 30})
+        assert advance(app, clock, 14.8) == []
+        assert car.drive_commands(CALIBRATION_TOPIC) == [(-1.0, 1635000.0)]  # raw previews hold at the servo
+        assert len(advance(app, clock, 0.4)) == 1
+        assert car.drive_commands(CALIBRATION_TOPIC)[-1] == (SERVO_MID, MOTOR_MID)
+        # our UI (heartbeats): the 0.5 s dead-man
+        client.post("/api/manual_drive/heartbeat")
+        client.post("/api/adjust_calibrating_wheels/throttle", {"pwm": 30, "setting": "max"})
+        assert advance(app, clock, 0.4) == []
+        client.post("/api/manual_drive/heartbeat")
+        assert advance(app, clock, 0.45) == []
+        assert len(advance(app, clock, 0.2)) == 1
+        assert car.drive_commands(CALIBRATION_TOPIC)[-1] == (SERVO_MID, MOTOR_MID)
+        # leaving calibration mode is neutral (ctrl_pkg publishes neutral when it leaves the state too)
+        client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 20})
+        assert client.post("/api/drive_mode", {"drive_mode": "manual"}).json() == {"success": True}
+        assert car.drive_commands(CALIBRATION_TOPIC)[-1] == (SERVO_MID, MOTOR_MID)
+        assert car.drive_commands()[-1] == (0.0, 0.0)
+        assert not app.state.console.drive.engaged

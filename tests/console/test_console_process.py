@@ -46,6 +46,9 @@ def test_console_process(start_node, ros_node, tmp_path: Path) -> None:
         csrf = CSRF_META.search(client.get("/").text).group(1)
         assert client.post("/login", data={"password": "deepracer"},
                            headers={"X-CSRFToken": csrf}).json() == {"redirect": "/home"}
+        # a driver with the dead-man (as our UI: it uses the heartbeat route); a client that never
+        # does is held while its session is alive (tests/console/test_drive_hold.py)
+        assert client.post("/api/manual_drive/heartbeat", headers={"X-CSRFToken": csrf}).json()["success"]
 
         def drive() -> bool:
             answer = client.put("/api/manual_drive", json={"angle": 0, "throttle": -1, "max_speed": 1},

@@ -70,3 +70,55 @@ def test_vehicle_unreachable_gives_a_readable_reason(client: ConsoleClient, car:
     answer = client.post("/api/drive_mode", {"drive_mode": "manual"})
     assert answer.status_code == 200
     assert answer.json() == {"success": False, "reason": "set_vehicle_state: service not available"}
+
+
+@pytest.mark.parametrize(("word", "active"), [
+    ("start", True), ("stop", False), ("Stop", False), ("STOP", False), ("  stop ", False), ("Start", True),
+    ("  START ", True),
+])
+def test_start_stop_words_as_real_clients_send_them(client: ConsoleClient, car: FakeCar, word: str,
+                                                    active: bool) -> None:
+    car.active = not active
+    assert client.post("/api/start_stop", {"start_stop": word}).json() == {"success": True}
+    assert car.active is active
+    assert car.called("enable_state") == [active]
+
+
+@pytest.mark.parametrize("word", ["go", "", "stopp", "start!", "halt", "0", "1"])
+def test_an_unknown_start_stop_word_is_refused_and_never_starts(client: ConsoleClient, car: FakeCar,
+                                                                word: str) -> None:
+    answer = client.post("/api/start_stop", {"start_stop": word})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["success"] is False
+    assert body["reason"].startswith('start_stop must be "start" or "stop"') and "Nothing was changed" in body["reason"]
+    assert car.called("enable_state") == [] and car.active is False
+    assert car.drive_commands() == []
+
+
+@pytest.mark.parametrize("value", [1, True, ["stop"], {"a": 1}])
+def test_a_start_stop_that_is_not_a_word_is_refused(client: ConsoleClient, car: FakeCar, value) -> None:
+    answer = client.post("/api/start_stop", {"start_stop": value})
+    assert answer.status_code == 400 and answer.json()["success"] is False
+    assert car.called("enable_state") == []
+
+
+@pytest.mark.parametrize(("word", "state"), [
+    ("manual", 0), ("Manual", 0), (" MANUAL ", 0), ("auto", 1), ("Auto", 1), ("autonomous", 1), ("AUTONOMOUS ", 1),
+])
+def test_drive_mode_words(client: ConsoleClient, car: FakeCar, word: str, state: int) -> None:
+    assert client.post("/api/drive_mode", {"drive_mode": word}).json() == {"success": True}
+    assert car.called("set_vehicle_state") == [state]
+
+
+@pytest.mark.parametrize("value", ["calibration", "autopilot", "", "man ual", 3, None])
+def test_an_unknown_drive_mode_changes_nothing(client: ConsoleClient, car: FakeCar, value) -> None:
+    client.put("/api/manual_drive", {"angle": 0, "throttle": -1, "max_speed": 1})
+    before = car.drive_commands()
+    answer = client.post("/api/drive_mode", {"drive_mode": value})
+    assert answer.json()["success"] is False
+    if value is not None:
+        assert answer.status_code == 400
+        assert 'drive_mode must be "manual" or "auto" or "autonomous"' in answer.json()["reason"]
+    assert car.called("set_vehicle_state") == []
+    assert car.drive_changes()[-1] == before[-1]  # the car was not even stopped: nothing changed

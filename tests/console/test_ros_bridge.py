@@ -25,7 +25,7 @@ from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.models_helper import install_model
 from tests.console.ros_services import FakeVehicleServices
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, claim_domain_id, wait_until
 
 pytestmark = pytest.mark.ros
 BEST_EFFORT_1 = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
@@ -34,9 +34,9 @@ BEST_EFFORT_1 = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability
 class BridgeHost:
     """The bridge node spinning in its own context, as in the console process."""
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, domain_id: int | None = None, **params: Any) -> None:
         self.context = rclpy.Context()
-        rclpy.init(context=self.context)
+        rclpy.init(context=self.context, domain_id=domain_id)
         overrides = [Parameter(k, value=v) for k, v in params.items()]
         self.node = WebserverPublisherNode(context=self.context, parameter_overrides=overrides)
         self.executor = MultiThreadedExecutor(num_threads=4, context=self.context)
@@ -92,6 +92,33 @@ def test_manual_drive_reaches_the_topic(graph, client: ConsoleClient) -> None:
     wait_until(drive, 10, "ServoCtrlMsg on /webserver_pkg/manual_drive")
     message = next(m for m in received if abs(m.throttle - 0.3333) < 1e-3)
     assert message.angle == pytest.approx(-0.5)
+
+
+def test_manual_drive_fails_while_nothing_listens(tmp_path: Path) -> None:
+    # a ROS domain of its own: nothing else subscribes /webserver_pkg/manual_drive there
+    domain, lock = claim_domain_id()
+    bridge = BridgeHost(domain_id=domain, service_wait=0.5)
+    ctrl: RosTestNode | None = None
+    try:
+        with TestClient(create_app(make_settings(tmp_path), bridge.node)) as http:
+            client = ConsoleClient(http)
+            client.login()
+            answer = client.put("/api/manual_drive", {"angle": 0, "throttle": -0.5, "max_speed": 0.5}).json()
+            assert answer["success"] is False and "control node (ctrl_pkg) is not running" in answer["reason"]
+            ctrl = RosTestNode("ctrl_stand_in", domain_id=domain)  # the control node appears
+            received = ctrl.collect(ServoCtrlMsg, "/webserver_pkg/manual_drive", BEST_EFFORT_1)
+            wait_until(lambda: client.put("/api/manual_drive", {"angle": 0, "throttle": -0.5, "max_speed": 0.5})
+                       .json() == {"success": True}, 10, "manual_drive to succeed once ctrl listens")
+            wait_until(lambda: any(m.throttle > 0 for m in received), 5, "the command on the graph")
+            ctrl.close()  # ... and goes away again
+            ctrl = None
+            wait_until(lambda: client.put("/api/manual_drive", {"angle": 0, "throttle": -0.5, "max_speed": 0.5})
+                       .json()["success"] is False, 10, "manual_drive to report the missing control node")
+    finally:
+        if ctrl is not None:
+            ctrl.close()
+        bridge.close()
+        lock.close()
 
 
 def test_calibration_round_trip_over_services(graph, client: ConsoleClient) -> None:

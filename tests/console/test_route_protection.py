@@ -28,7 +28,7 @@ def concrete(path: str) -> str:
 def all_requests(app) -> list[tuple[str, str]]:
     pairs = []
     for route in route_table(app):
-        assert route.kind in ("http", "mount"), f"unexpected route kind {route.kind} at {route.path}"
+        assert route.kind in ("http", "mount", "websocket"), f"unexpected route kind {route.kind} at {route.path}"
         for method in sorted(route.methods - {"HEAD"}):
             pairs.append((method, route.path))
     return pairs
@@ -96,3 +96,32 @@ def test_security_headers_are_set(client: ConsoleClient) -> None:
     response = client.get("/api/server_ready")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_websocket_routes_need_a_login_the_csrf_token_and_our_origin(app, anon: ConsoleClient) -> None:
+    from starlette.testclient import WebSocketDenialResponse
+    from starlette.websockets import WebSocketDisconnect
+
+    sockets = [r.path for r in route_table(app) if r.kind == "websocket"]
+    assert sockets == ["/api/manual_drive/ws"]
+    for path in sockets:
+        with pytest.raises(WebSocketDenialResponse) as refused:  # no login
+            with anon.http.websocket_connect(f"{path}?csrf={anon.csrf}"):
+                pass
+        assert refused.value.status_code == 401
+        anon.login()
+        with pytest.raises(WebSocketDenialResponse) as refused:  # a forged token
+            with anon.http.websocket_connect(f"{path}?csrf=1.abc.def"):
+                pass
+        assert refused.value.status_code == 403
+        with pytest.raises(WebSocketDenialResponse) as refused:  # another site's page
+            with anon.http.websocket_connect(f"{path}?csrf={anon.csrf}", headers={"Origin": "https://evil.example"}):
+                pass
+        assert refused.value.status_code == 403
+        with anon.http.websocket_connect(path) as ws:  # no token in the query: the first message must bring it
+            ws.send_json({"type": "drive", "angle": 0, "throttle": -1, "max_speed": 1})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            assert closed.value.code == 1008
+        with anon.http.websocket_connect(f"{path}?csrf={anon.csrf}", headers={"Origin": "http://testserver"}) as ws:
+            assert ws.receive_json()["type"] == "ready"

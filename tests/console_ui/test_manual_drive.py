@@ -177,3 +177,84 @@ def test_hiding_the_page_stops_the_car(car: Stack, page, servo_msgs: list[Any], 
     wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 3, f"a stop on {event}")
     p.wait_for_selector("#manual-run-state[data-state=stopped]")
     p.keyboard.up("ArrowUp")
+
+
+class Stamped:
+    """/ctrl_pkg/servo_msg with the arrival time of each message."""
+
+    def __init__(self, ros: RosTestNode) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.msgs: list[tuple[float, Any]] = []
+        self.sub = ros.node.create_subscription(ServoCtrlMsg, "/ctrl_pkg/servo_msg",
+                                                lambda m: self.msgs.append((self.clock(), m)), SERVO_QOS)
+        wait_until(lambda: self.sub.get_publisher_count() >= 1, 20, "a publisher on /ctrl_pkg/servo_msg")
+        self.ros = ros
+
+    def first_stop_after(self, since: float) -> float | None:
+        return next((t for t, m in list(self.msgs) if t >= since and m.throttle == 0 and m.angle == 0), None)
+
+    def close(self) -> None:
+        self.ros.node.destroy_subscription(self.sub)
+
+
+@pytest.fixture
+def stamped(car: Stack, ros: RosTestNode) -> Any:
+    s = Stamped(ros)
+    yield s
+    s.close()
+
+
+def _uses_the_drive_socket(p: Any) -> bool:
+    return bool(p.evaluate("import('/static/js/lib/drive.js').then(m => !!(m.driver.channel && m.driver.channel.isOpen))"))
+
+
+def test_a_steady_stick_keeps_the_car_driving(car: Stack, page, stamped: Stamped) -> None:
+    # Holding a key sends one command, then only heartbeats: the console repeats the held command
+    # for the servo node's 0.5 s watchdog (no gap of 0.5 s in the commands ctrl forwards to the
+    # servo), so the car does not lurch to a stop.
+    import time
+
+    p = page("control")
+    _start_manual(p)
+    assert _uses_the_drive_socket(p)
+    p.locator("h1.page-title").click()
+    p.keyboard.down("ArrowUp")
+    wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
+    start = time.monotonic()
+    wait_until(lambda: time.monotonic() - start > 2.5, 5, "2.5 s of a steady stick")
+    forward = [t for t, m in stamped.msgs if t >= start and m.throttle > 0]
+    gaps = [b - a for a, b in zip([start, *forward], [*forward, time.monotonic()], strict=False)]
+    assert len(forward) >= 10 and max(gaps) < 0.5, gaps
+    p.keyboard.up("ArrowUp")
+    p.click("#manual-stop")
+
+
+@pytest.mark.parametrize("how", ["closed", "vanished"])
+def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page, stamped: Stamped,
+                                                                 how: str) -> None:
+    # "vanished": the page's own stop-on-pagehide never runs; the drive socket closing is all the
+    # console sees, and that stops the car at once.
+    import time
+
+    p = page("control")
+    _start_manual(p)
+    assert _uses_the_drive_socket(p)
+    p.locator("h1.page-title").click()
+    p.keyboard.down("ArrowUp")
+    wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
+    wait_until(lambda: _sim_speed(car) > 0.05, 5, "the simulated car to move")
+    console_log = car.logs_dir / "console.log"
+    socket_stops = console_log.read_text(errors="replace").count("the driver's WebSocket closed")
+    if how == "vanished":
+        # The page's own stop (on pagehide, blur, visibilitychange) never runs, as when a phone's
+        # browser is killed or the tab's process dies: only the socket closing remains.
+        p.evaluate("import('/static/js/lib/drive.js').then((m) => { m.driver.stop = () => Promise.resolve(); })")
+    gone = time.monotonic()
+    p.close()
+    wait_until(lambda: stamped.first_stop_after(gone) is not None, 3, "a stop on /ctrl_pkg/servo_msg")
+    assert stamped.first_stop_after(gone) - gone <= 0.5
+    if how == "vanished":  # the console's reason: the socket closed (not the page, not the dead-man)
+        wait_until(lambda: console_log.read_text(errors="replace").count("the driver's WebSocket closed")
+                   > socket_stops, 5, "the console to log the socket close")

@@ -40,3 +40,24 @@ def test_about_and_password_form(car: Stack, page) -> None:
     assert "do not match" in p.locator("#pw-result").inner_text()
     p.fill("#pw-confirm", "new-secret-1")
     assert change.is_enabled()
+
+
+def test_drive_hold_setting(car: Stack, page) -> None:
+    from tests.console_ui.conftest import api_call
+
+    p = page("settings")
+    p.wait_for_function("document.querySelector('#drive-hold').value === '15'")
+    try:
+        p.fill("#drive-hold", "90")  # out of range: refused, nothing saved
+        p.click("#drive-hold-save")
+        p.wait_for_function("document.querySelector('#drive-hold-result').dataset.state === 'error'")
+        assert "0.5 to 60" in p.locator("#drive-hold-result").inner_text()
+        assert api_call(p, "GET", "/api/drive_settings")["legacy_drive_hold_s"] == 15.0
+        p.fill("#drive-hold", "7.5")
+        p.click("#drive-hold-save")
+        p.wait_for_function("document.querySelector('#drive-hold-result').textContent.includes('7.5 s')")
+        assert api_call(p, "GET", "/api/drive_settings")["legacy_drive_hold_s"] == 7.5
+        p.reload(wait_until="domcontentloaded")  # saved on the car
+        p.wait_for_function("document.querySelector('#drive-hold').value === '7.5'")
+    finally:
+        api_call(p, "POST", "/api/drive_settings", {"legacy_drive_hold_s": 15})

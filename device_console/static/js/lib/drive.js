@@ -1,16 +1,18 @@
 // Manual driving: one place that owns "is the car enabled for manual driving" and keeps the car's
-// dead-man watchdog fed. While started, every HEARTBEAT_MS it either sends the changed command
-// (PUT /api/manual_drive) or, when nothing changed, a heartbeat (POST /api/manual_drive/heartbeat;
-// a repeated PUT on backends without that route). The backend stops the car when neither arrives
-// for 0.5 s (tab closed, phone locked, network lost). The page also stops explicitly on blur,
-// visibilitychange and pagehide.
+// dead-man watchdog fed. Commands and heartbeats go over the drive WebSocket (lib/drive_channel.js):
+// the car stops at once when the page goes away and within 0.5 s when it goes quiet. While started,
+// every HEARTBEAT_MS it either sends the changed command or, when nothing changed, a heartbeat (the
+// car repeats a held command for its servo watchdog). Where the socket cannot open, the same over
+// HTTP: PUT /api/manual_drive and POST /api/manual_drive/heartbeat (a repeated PUT on backends
+// without that route). The page also stops explicitly on blur, visibilitychange and pagehide.
 //
 // Axis conventions are the original console's: `angle` > 0 = joystick right, `throttle` < 0 =
 // joystick pushed up (screen y), both in [-1, 1]; `max_speed` in [0, 1].
 
 import { api, csrfToken, supports } from './api.js';
+import { DriveChannel, HEARTBEAT_MS } from './drive_channel.js';
 
-export const HEARTBEAT_MS = 150;
+export { HEARTBEAT_MS };
 
 const SOURCES = ['pad', 'gamepad', 'keys'];   // priority when several are active
 
@@ -31,6 +33,7 @@ export class ManualDriver extends EventTarget {
     this._timer = null;
     this._inFlight = false;
     this._stopping = null;
+    this.channel = null;        // the drive WebSocket while started (null: HTTP)
     this._onHide = (event) => {
       if (event.type === 'visibilitychange' && !document.hidden) return;
       if (this.started) this.stop(event.type === 'blur' ? 'window lost focus' : 'page hidden', { beacon: true });
@@ -83,11 +86,47 @@ export class ManualDriver extends EventTarget {
     await api('/api/manual_drive', { method: 'PUT', json: { angle: 0, throttle: 0, max_speed: this.maxSpeed } });
     await api('/api/drive_mode', { method: 'POST', json: { drive_mode: 'manual' } });
     await api('/api/start_stop', { method: 'POST', json: { start_stop: 'start' } });
+    await this._openChannel();
     this.sent = { angle: 0, throttle: 0, maxSpeed: this.maxSpeed };
     this.started = true;
     this.lastError = '';
     this._timer = setInterval(() => this._tick(), HEARTBEAT_MS);
     this._emit('start');
+  }
+
+  /** The drive WebSocket; on failure (or when it drops while driving) the HTTP routes take over. */
+  async _openChannel() {
+    const channel = new DriveChannel();
+    if (!(await channel.open())) {
+      channel.close();
+      this.channel = null;
+      return;
+    }
+    this.channel = channel;
+    channel.addEventListener('message', (event) => this._onChannelMessage(event.detail));
+    channel.addEventListener('closed', () => {
+      if (this.channel !== channel) return;
+      this.channel = null;
+      if (!this.started) return;
+      // The car stopped when the socket closed; keep driving over HTTP with the current input.
+      this.sent = null;
+      this.lastError = 'Drive connection lost: driving over HTTP.';
+      this._emit();
+    });
+  }
+
+  _onChannelMessage(data) {
+    if (!data || !this.started) return;
+    const cmd = this.command();
+    if (data.type === 'heartbeat' && data.engaged === false && (cmd.angle !== 0 || cmd.throttle !== 0)) {
+      this.sent = null;   // the car stopped it (dead-man after a hiccup) while we still hold a command: resend
+    } else if (data.type === 'drive' && data.success === false) {
+      this.sent = null;
+      if (this.lastError !== data.reason) { this.lastError = data.reason || 'The car refused the command.'; this._emit(); }
+    } else if (data.type === 'drive' && this.lastError) {
+      this.lastError = '';
+      this._emit();
+    }
   }
 
   /** Stop the car: zero command, then disable. `beacon` uses keepalive requests that survive unload. */
@@ -99,6 +138,11 @@ export class ManualDriver extends EventTarget {
     this.inputs.clear();
     this.stopReason = reason;
     this.sent = null;
+    if (this.channel) {
+      this.channel.send({ type: 'drive', angle: 0, throttle: 0, max_speed: this.maxSpeed });
+      this.channel.close();
+      this.channel = null;
+    }
     this._emit('stop');
     const send = (path, json) => fetch(path, {
       method: path.endsWith('manual_drive') ? 'PUT' : 'POST',
@@ -119,6 +163,14 @@ export class ManualDriver extends EventTarget {
     const cmd = this.command();
     const same = this.sent && this.sent.angle === cmd.angle && this.sent.throttle === cmd.throttle
       && this.sent.maxSpeed === this.maxSpeed;
+    if (this.channel && this.channel.isOpen) {
+      if (same) {
+        this.channel.send({ type: 'heartbeat' });
+      } else if (this.channel.send({ type: 'drive', angle: cmd.angle, throttle: cmd.throttle, max_speed: this.maxSpeed })) {
+        this.sent = { angle: cmd.angle, throttle: cmd.throttle, maxSpeed: this.maxSpeed };
+      }
+      return;
+    }
     this._inFlight = true;
     try {
       if (same && this._heartbeatRoute) {

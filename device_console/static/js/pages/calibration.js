@@ -10,6 +10,7 @@
 
 import { api, get, post } from '../lib/api.js';
 import { card, facts, h, setText, spinner, toast } from '../lib/dom.js';
+import { DriveChannel } from '../lib/drive_channel.js';
 
 const FACTOR = { angle: 10000, throttle: 4500 };
 const sgn = (p) => (Number(p) < 0 ? -1 : 1);
@@ -19,18 +20,19 @@ function pulseMs(type, raw) {
   return ((raw * FACTOR[type] + 1500000) / 1e6).toFixed(3);
 }
 
-/** Sends the latest preview value; never more than one request in flight. */
+/** Sends the latest preview value (and which value is being set: "mid", "min" or "max");
+ *  never more than one request in flight. */
 function previewer(type) {
   let pending = null;
   let busy = false;
   let lastError = '';
   const flush = async () => {
     if (busy || pending === null) return;
-    const value = pending;
+    const { value, setting } = pending;
     pending = null;
     busy = true;
     try {
-      await post(`/api/adjust_calibrating_wheels/${type}`, { pwm: Math.round(value) }, { timeout: 3000 });
+      await post(`/api/adjust_calibrating_wheels/${type}`, { pwm: Math.round(value), setting }, { timeout: 3000 });
       lastError = '';
     } catch (err) {
       if (err.message !== lastError) toast(`Live preview: ${err.message}`, 'error');
@@ -40,7 +42,7 @@ function previewer(type) {
       if (pending !== null) flush();
     }
   };
-  const send = (value) => { pending = value; flush(); };
+  const send = (value, setting = 'mid') => { pending = { value, setting }; flush(); };
   send.settled = async () => {
     while (busy || pending !== null) await new Promise((r) => setTimeout(r, 20));
   };
@@ -252,9 +254,9 @@ export default {
       const centerS = slider({ id: 'steer-center', label: 'Center value', min: -30, max: 30, value: state.center, describe,
         onInput: (v) => { state.center = v; steer(raw(v)); } });
       const leftS = slider({ id: 'steer-left', label: 'Maximum left steering value', min: -50, max: 50, value: state.left, describe,
-        onInput: (v) => { state.left = v; steer(raw(v)); } });
+        onInput: (v) => { state.left = v; steer(raw(v), 'max'); } });
       const rightS = slider({ id: 'steer-right', label: 'Maximum right steering value', min: -50, max: 50, value: state.right, describe,
-        onInput: (v) => { state.right = v; steer(raw(v)); } });
+        onInput: (v) => { state.right = v; steer(raw(v), 'min'); } });
 
       const steps = [
         { title: 'Set your vehicle on the ground',
@@ -276,7 +278,7 @@ export default {
             leftS.setRange(state.center + 1, 50);
             state.left = Math.max(state.left, state.center + 1);
             leftS.set(state.left);
-            steer(raw(state.left));
+            steer(raw(state.left), 'max');
           } },
         { title: 'Calibrate maximum right steering',
           body: () => h('div.step-content',
@@ -286,7 +288,7 @@ export default {
             rightS.setRange(-50, state.center - 1);
             state.right = Math.min(state.right, state.center - 1);
             rightS.set(state.right);
-            steer(raw(state.right));
+            steer(raw(state.right), 'min');
           } },
       ];
       return wizard({
@@ -329,10 +331,10 @@ export default {
         describe: (v) => `optimal range −20 through 20 · pulse ${pulseMs('throttle', raw(v))} ms`,
         onInput: (v) => { state.midRaw = raw(v); throttle(state.midRaw); } });
       const forwardS = slider({ id: 'speed-forward', label: 'Maximum forward speed value', min: -60, max: 60, value: disp(state.fwdRaw),
-        describe: zone, onInput: (v) => { state.fwdRaw = raw(v); throttle(state.fwdRaw); } });
+        describe: zone, onInput: (v) => { state.fwdRaw = raw(v); throttle(state.fwdRaw, 'max'); } });
       const backwardS = slider({ id: 'speed-backward', label: 'Maximum backward speed value', min: -60, max: 60, value: disp(state.backRaw),
         describe: (v) => `pulse ${pulseMs('throttle', raw(v))} ms`,
-        onInput: (v) => { state.backRaw = raw(v); throttle(state.backRaw); } });
+        onInput: (v) => { state.backRaw = raw(v); throttle(state.backRaw, 'min'); } });
 
       // Forward direction check: spin gently forward while the button is held (auto-stop after 3 s).
       const reverse = h('input#speed-reverse', { type: 'checkbox', checked: state.p !== DEFAULT_MOTOR_POLARITY });
@@ -344,7 +346,7 @@ export default {
         spin.setPointerCapture(e.pointerId);
         const k = Math.max(6, Math.round(Math.abs(state.fwdRaw - state.midRaw) * 0.4));
         spin.classList.add('active');
-        throttle(state.midRaw + state.p * k);
+        throttle(state.midRaw + state.p * k, 'max');
         clearTimeout(spinTimer);
         spinTimer = setTimeout(spinStop, 3000);
       });
@@ -437,6 +439,10 @@ export default {
 
     view.append(spinner('Entering calibration mode…'));
     await enter();
+    // The car holds a preview only while this page is there: heartbeats over the drive channel
+    // (over HTTP where the socket cannot open) for as long as the page is shown.
+    const channel = new DriveChannel();
+    channel.open().then(() => channel.keep());
     render();
 
     return {
@@ -448,6 +454,7 @@ export default {
           await Promise.all([throttle.settled(), steer.settled()]);
         }
         await api('/api/start_stop', { method: 'POST', json: { start_stop: 'stop' } }).catch(() => null);
+        channel.close();
       },
     };
   },

@@ -261,6 +261,30 @@ function ledCard() {
     swatches, h('div.row', save), result);
 }
 
+// ------------------------------------------------------------------ manual driving
+function drivingCard() {
+  const input = h('input#drive-hold', { type: 'number', min: 0.5, max: 60, step: 0.5, inputmode: 'decimal' });
+  const result = h('p.result#drive-hold-result', { hidden: true, role: 'status' });
+  const save = async () => {
+    try {
+      const d = await post('/api/drive_settings', { legacy_drive_hold_s: Number(input.value) });
+      input.value = String(d.legacy_drive_hold_s);
+      message(result, true, `Saved: ${d.legacy_drive_hold_s} s.`);
+    } catch (err) { message(result, false, err.message); }
+  };
+  (async () => {
+    try {
+      const d = await get('/api/drive_settings');
+      input.value = String(d.legacy_drive_hold_s);
+    } catch (err) { message(result, false, err.message); }
+  })();
+  return card('Manual driving', { id: 'driving-card' },
+    h('p.hint', 'This console stops the car 0.5 s after its page goes quiet. Other apps and scripts written for the original car send a command only when the stick moves: the car keeps their last command while they are connected, and stops when their video stream closes, on Stop, or when they send nothing for this long.'),
+    h('label.field-label', { for: 'drive-hold' }, 'Hold a command of other apps for (seconds, 0.5 to 60)'),
+    h('div.row', input, actionButton('Save', save, { cls: 'primary', id: 'drive-hold-save' })),
+    result);
+}
+
 // ------------------------------------------------------------------ about
 function aboutCard(cleanup) {
   const rows = {
@@ -371,7 +395,7 @@ export default {
     const cleanup = [];
     host.append(
       h('h1.page-title', 'Settings'),
-      h('div.settings-grid', networkCard(), passwordCard(), sshCard(), ledCard(), consoleUiCard(), aboutCard(cleanup)),
+      h('div.settings-grid', networkCard(), passwordCard(), sshCard(), ledCard(), drivingCard(), consoleUiCard(), aboutCard(cleanup)),
     );
     return () => { for (const fn of cleanup) fn(); };
   },

@@ -151,6 +151,10 @@ class WebserverPublisherNode(Node):
     def publish_calibration_drive(self, angle: float, throttle: float) -> None:
         self._calibration_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
 
+    def drive_listeners(self, channel: str) -> int:
+        publisher = self._calibration_pub if channel == "calibration" else self._manual_pub
+        return int(publisher.get_subscription_count())
+
     @property
     def stream_hub(self) -> StreamHub:
         return self._hub

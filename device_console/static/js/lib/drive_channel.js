@@ -1,0 +1,97 @@
+// The drive channel: one WebSocket to /api/manual_drive/ws carrying drive commands and heartbeats.
+// The car keeps a command only while this page is there: it stops at once when the socket closes
+// (tab closed, page left, network gone) and within 0.5 s when the page goes quiet, so whoever
+// opens a channel must keep() it alive (a heartbeat every HEARTBEAT_MS) while anything moves.
+//
+// The page's CSRF token goes in the first message (a browser cannot set headers on a WebSocket,
+// and a token in the URL would end up in logs); the cookie and the page's origin are checked by
+// the car too. open() resolves false when the socket cannot be
+// opened (an older car without the route, a proxy without WebSocket): callers fall back to HTTP
+// (PUT /api/manual_drive + POST /api/manual_drive/heartbeat).
+
+import { api, csrfToken } from './api.js';
+
+export const HEARTBEAT_MS = 150;
+
+export class DriveChannel extends EventTarget {
+  constructor() {
+    super();
+    this.ws = null;
+    this.open_ = false;
+    this._timer = null;
+    this._http = false;
+  }
+
+  get isOpen() { return this.open_; }
+
+  /** Connect; true once the car answered "ready". */
+  open(timeoutMs = 3000) {
+    if (this.open_) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (ok) => { if (!settled) { settled = true; clearTimeout(timer); resolve(ok); } };
+      const timer = setTimeout(() => { done(false); this.close(); }, timeoutMs);
+      let ws;
+      try {
+        const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+        ws = new WebSocket(`${scheme}//${window.location.host}/api/manual_drive/ws`);
+      } catch {
+        done(false);
+        return;
+      }
+      this.ws = ws;
+      ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', csrf: csrfToken() })));
+      ws.addEventListener('message', (event) => {
+        let data = null;
+        try { data = JSON.parse(event.data); } catch { return; }
+        if (data && data.type === 'ready') {
+          this.open_ = true;
+          done(true);
+        }
+        this.dispatchEvent(new CustomEvent('message', { detail: data }));
+      });
+      ws.addEventListener('close', () => {
+        const wasOpen = this.open_;
+        this.open_ = false;
+        if (this.ws === ws) this.ws = null;
+        done(false);
+        if (wasOpen) this.dispatchEvent(new Event('closed'));
+      });
+      ws.addEventListener('error', () => done(false));
+    });
+  }
+
+  /** Send one JSON message; false when the socket is not open. */
+  send(message) {
+    if (!this.open_ || !this.ws) return false;
+    try {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  heartbeat() {
+    if (this.send({ type: 'heartbeat' })) return;
+    if (this._http) api('/api/manual_drive/heartbeat', { method: 'POST', timeout: 2000 }).catch(() => null);
+  }
+
+  /** Heartbeats every HEARTBEAT_MS until close(); over HTTP while the socket is not open. */
+  keep({ httpFallback = true } = {}) {
+    this._http = httpFallback;
+    if (this._timer) return;
+    this._timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+  }
+
+  close() {
+    clearInterval(this._timer);
+    this._timer = null;
+    this.open_ = false;
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      try { ws.close(1000, 'done'); } catch { /* already closed */ }
+    }
+  }
+}
