@@ -114,6 +114,7 @@ class TokenStore:
         self._lock = threading.Lock()
         self._tokens: OrderedDict[str, float] = OrderedDict()
         self._persisted: dict[str, float] = {}
+        self._cookie_at: dict[str, float] = {}  # when each token's cookie was last (re)sent
         self._load()
 
     def _load(self) -> None:
@@ -152,7 +153,22 @@ class TokenStore:
             while len(self._tokens) > self.max_tokens:
                 self._tokens.popitem(last=False)
             self._save_locked()
+            self._cookie_at[token] = now
         return token
+
+    def cookie_due(self, token: str) -> bool:
+        """True (and noted) when this token's cookie should be sent again to slide its expiry: at
+        most every ttl/10, so answers do not all carry Set-Cookie, and an answer still in flight when
+        the browser logs out hardly ever puts the cleared cookie back."""
+        with self._lock:
+            now = self._clock()
+            if now - self._cookie_at.get(token, float("-inf")) <= self.ttl_s / 10:
+                return False
+            self._cookie_at[token] = now
+            if len(self._cookie_at) > 4 * self.max_tokens:
+                for old in [t for t in self._cookie_at if t not in self._tokens]:
+                    del self._cookie_at[old]
+            return True
 
     def validate(self, token: str | None, slide: bool = True) -> bool:
         """True if the token is current; extends its expiry (persisted at most every ttl/10)."""

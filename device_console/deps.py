@@ -69,7 +69,8 @@ async def require_session(request: Request, response: Response, console: Console
         raise NotLoggedIn()
     assert token is not None
     console.drive.touch(token)
-    set_token_cookie(request, response, token, console.settings.token_ttl_s)
+    if console.tokens.cookie_due(token):  # slide the cookie's expiry, at most every ttl/10
+        set_token_cookie(request, response, token, console.settings.token_ttl_s)
     return token
 
 

@@ -35,8 +35,8 @@ def test_the_login_cookie_is_readable_by_javascript(anon: ConsoleClient) -> None
     assert cookie.value and not cookie["httponly"]
     assert cookie["path"] == "/" and cookie["samesite"].lower() == "lax"
     assert not cookie["secure"]  # plain HTTP here; HTTPS below
-    # the sliding refresh on every API call sets it the same way
-    refreshed = token_cookie(anon.get("/api/server_ready").headers.get_list("set-cookie"))["deepracer_token"]
+    # the sliding refresh (/auth, as the original's; API answers at most every ttl/10) sets it the same way
+    refreshed = token_cookie(anon.get("/auth").headers.get_list("set-cookie"))["deepracer_token"]
     assert not refreshed["httponly"] and refreshed.value == cookie.value
 
 

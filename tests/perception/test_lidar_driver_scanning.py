@@ -90,7 +90,8 @@ def test_stopped_driver_can_start_again() -> None:
     try:
         wait_until(lambda: len(revolutions) >= 2, 10, "first revolutions")
         driver.stop()
-        assert device.motor_pwm == 0 and not device.scanning
+        # the emulated device reads the pty in its own thread: STOP and the motor command have no reply
+        wait_until(lambda: device.motor_pwm == 0 and not device.scanning, 5, "the device to stop and park its motor")
         count = len(revolutions)
         driver.start()
         wait_until(lambda: len(revolutions) >= count + 2, 10, "revolutions after the restart")
