@@ -8,6 +8,8 @@
 - `stop()` (SIGINT/SIGTERM to the launcher) stops processes in reverse start order: sensors,
   inference and console first, the core process (servo) last, which sets the outputs neutral.
 - The state is written to `<state>/run/supervisor.json` for `deepracer status`.
+- Every process gets the same `DEEPRACER_RUN_ID` (new for each supervisor), so a restarted process
+  can restore what the user set earlier in this run (`runtime/run_state.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,7 @@ from typing import IO, Any
 
 from launcher.graph import Graph, ProcessSpec
 from runtime.atomic import atomic_write_text
+from runtime.run_state import RUN_ID_ENV
 
 
 def _terminate_with_supervisor() -> None:
@@ -65,6 +69,8 @@ class Supervisor:
         self.logs_dir = logs_dir
         self.run_dir = run_dir
         self.env = dict(os.environ if env is None else env)
+        self.run_id = uuid.uuid4().hex
+        self.env[RUN_ID_ENV] = self.run_id
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.stable_after = stable_after
