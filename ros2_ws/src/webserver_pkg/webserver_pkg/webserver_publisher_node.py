@@ -95,6 +95,8 @@ SERVICES: dict[str, Any] = {
     "/deepracer_systems_pkg/software_update_state": SoftwareUpdateStateSrv,
 }
 
+RESEND_CHECK_S = 0.5  # while a call waits: how often to look for a new process serving it
+
 IMAGE_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
@@ -210,6 +212,7 @@ class WebserverPublisherNode(Node):
                 raise CarUnavailable(f"The service {name} is not available.")
             await asyncio.sleep(0.05)
         timeout = self.service_timeout if timeout is None else timeout
+        deadline = loop.time() + timeout
         answer: asyncio.Future[Any] = loop.create_future()
 
         def done(source: Any) -> None:
@@ -218,16 +221,40 @@ class WebserverPublisherNode(Node):
             except RuntimeError:  # the event loop is closed: nobody waits any more
                 pass
 
+        servers = self._servers(name)
         future = client.call_async(request)
         future.add_done_callback(done)
         try:
-            return await asyncio.wait_for(answer, timeout)
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                try:
+                    return await asyncio.wait_for(asyncio.shield(answer), min(remaining, RESEND_CHECK_S))
+                except asyncio.TimeoutError:
+                    now_serving = self._servers(name)
+                    if not now_serving - servers:
+                        continue
+                    # A new process serves it now: the one asked was probably a restarted process's
+                    # ghost (DDS keeps a killed process on the graph for its lease), so ask again.
+                    servers = now_serving
+                    client.remove_pending_request(future)
+                    future = client.call_async(request)
+                    future.add_done_callback(done)
         except asyncio.TimeoutError:
             client.remove_pending_request(future)
             raise CarUnavailable(f"The service {name} did not answer within {timeout:g} s.") from None
         except asyncio.CancelledError:
             client.remove_pending_request(future)
             raise
+
+    def _servers(self, name: str) -> set[bytes]:
+        """GIDs of the processes serving `name` now (its request readers on the graph)."""
+        try:
+            return {bytes(info.endpoint_gid)
+                    for info in self.get_subscriptions_info_by_topic(f"rq{name}Request", no_mangle=True)}
+        except Exception:  # the graph cannot be read (shutting down): no resend
+            return set()
 
     @staticmethod
     def _check(name: str, error: int) -> None:
