@@ -186,9 +186,22 @@ export default {
     let cal = null;           // {angle: {mid,min,max,polarity}, throttle: {...}} raw UI units
     let errorText = '';
     const view = h('div');
-    host.append(h('h1.page-title', 'Calibration'), view);
+    // A corrupt calibration.json: the car drives on the defaults until the user recalibrates.
+    const fileBanner = h('div.warning#calibration-file-banner', { role: 'alert', hidden: true });
+    host.append(h('h1.page-title', 'Calibration'), fileBanner, view);
     const steer = previewer('angle');
     const throttle = previewer('throttle');
+
+    const checkFile = async () => {
+      let status = null;
+      try { status = await get('/api/calibration_file_status'); } catch { status = null; }
+      const broken = Boolean(status && status.file_ok === false);
+      fileBanner.hidden = !broken;
+      if (broken) {
+        fileBanner.replaceChildren(`⚠ ${status.message}`,
+          h('div.small.muted#calibration-file-reason', { style: { fontWeight: 'normal' } }, String(status.reason || '')));
+      }
+    };
 
     const enter = async () => {
       errorText = '';
@@ -301,6 +314,7 @@ export default {
             steer(body.mid);
             await steer.settled();
             toast('Steering calibration saved.', 'ok');
+            checkFile();
             backToOverview();
           } catch (err) { toast(`Saving the steering calibration failed: ${err.message}`, 'error', 8000); }
         },
@@ -421,6 +435,7 @@ export default {
             throttle(body.mid);
             await throttle.settled();
             toast('Speed calibration saved.', 'ok');
+            checkFile();
             backToOverview();
           } catch (err) { toast(`Saving the speed calibration failed: ${err.message}`, 'error', 8000); }
         },
@@ -436,6 +451,7 @@ export default {
     };
 
     view.append(spinner('Entering calibration mode…'));
+    checkFile();
     await enter();
     render();
 
