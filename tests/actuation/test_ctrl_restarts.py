@@ -204,3 +204,22 @@ def test_each_supervisor_gives_its_processes_a_new_run_id(tmp_path: Path) -> Non
     second = Supervisor(graph, tmp_path / "logs", tmp_path / "run", env={run_state.RUN_ID_ENV: "stale"})
     assert first.env[run_state.RUN_ID_ENV] and second.env[run_state.RUN_ID_ENV] not in ("stale", first.env[
         run_state.RUN_ID_ENV])
+
+
+def test_a_reload_the_new_process_does_not_answer_is_tried_again_then_reported() -> None:
+    ports = FakePorts()
+    machine = loaded_machine(ports)
+    machine.model_lost()
+    ports.raise_on = "optimize"          # the restarted process does not answer (yet)
+    for _ in range(2):
+        assert machine.reload_if_pending(spawn=run_now)
+        assert machine.model_loading_status() == "loading" and machine.reload_pending
+    assert machine.reload_if_pending(spawn=run_now)    # the third and last try
+    assert not machine.reload_pending and machine.model_loading_status() == "error"   # given up: said so
+    # a model the new process refuses is not tried again: that will not go away
+    ports.raise_on = None
+    machine = loaded_machine(ports)
+    machine.model_lost()
+    ports.errors["load_model"] = 1
+    assert machine.reload_if_pending(spawn=run_now)
+    assert machine.model_loading_status() == "error" and not machine.reload_pending

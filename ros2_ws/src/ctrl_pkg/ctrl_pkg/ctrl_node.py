@@ -66,6 +66,7 @@ WATCHED_PUBLISHERS = {
 PIPELINE = frozenset({"camera", "sensor fusion", "model optimizer", "inference", "navigation"})
 MODEL_HOLDERS = ("model optimizer", "inference", "navigation")  # the services of the load sequence
 RUN_STATE_NAME = "ctrl"
+RESEND_AFTER_S = 1.0  # idempotent calls of the load sequence: ask again after this long without an answer
 
 
 def command_qos(deadline_s: float = 0.0) -> QoSProfile:
@@ -102,8 +103,11 @@ class _RosPorts:
                        on_error=self.node.machine.inference_refused if start else None)
 
     def inference_state(self, start: bool) -> int:
+        # idempotent: asked again until answered, so a freshly restarted inference process that drops
+        # its first answers does not fail the load (the calls after it find the reply path matched)
         response = self.node.call(self.node.inference_state_client,
-                                  InferenceStateSrv.Request(start=1 if start else 0, task_type=0))
+                                  InferenceStateSrv.Request(start=1 if start else 0, task_type=0),
+                                  resend_after=RESEND_AFTER_S)
         return int(response.error)
 
     def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]:
@@ -127,7 +131,8 @@ class _RosPorts:
 
     def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
         response = self.node.call(self.node.action_space_client,
-                                  self._load_request(artifact_path, pre_process_type, action_space_type))
+                                  self._load_request(artifact_path, pre_process_type, action_space_type),
+                                  resend_after=RESEND_AFTER_S)
         return int(response.error)
 
 
@@ -288,17 +293,27 @@ class CtrlNode(Node):
         else:
             logger.info(message)
 
-    def call(self, client: Client, request: Any, timeout: float | None = None) -> Any:
-        """Blocking service call usable from any callback or thread (ServiceError on failure)."""
+    def call(self, client: Client, request: Any, timeout: float | None = None,
+             resend_after: float | None = None) -> Any:
+        """Blocking service call usable from any callback or thread (ServiceError on failure).
+
+        `resend_after` (idempotent requests only): ask again when no answer came within that time. A
+        process that has just started can drop its first answers (DDS has not matched its reply path
+        with this client yet), and the request itself may have gone to a killed process's ghost."""
         limit = self.service_timeout if timeout is None else timeout
         if not client.service_is_ready() and not client.wait_for_service(timeout_sec=min(limit, 2.0)):
             raise ServiceError(f"service {client.srv_name} is not available")
-        future = client.call_async(request)
-        done = threading.Event()
-        future.add_done_callback(lambda _f: done.set())
-        if not done.wait(limit):
+        deadline = time.monotonic() + limit
+        while True:
+            future = client.call_async(request)
+            done = threading.Event()
+            future.add_done_callback(lambda _f, event=done: event.set())
+            remaining = deadline - time.monotonic()
+            if done.wait(max(0.0, min(remaining, resend_after or remaining))):
+                break
             client.remove_pending_request(future)
-            raise ServiceError(f"service {client.srv_name} did not answer within {limit:g} s")
+            if time.monotonic() >= deadline:
+                raise ServiceError(f"service {client.srv_name} did not answer within {limit:g} s")
         if future.exception() is not None:
             raise ServiceError(f"service {client.srv_name} failed: {future.exception()}")
         return future.result()

@@ -42,6 +42,7 @@ MODES = [MANUAL, AUTONOMOUS, CALIBRATION]
 LOADING = "loading"
 LOADED = "loaded"
 LOAD_ERROR = "error"
+RELOAD_TRIES = 3   # a model loaded again after a restart: attempts while the services do not answer
 
 
 class ServiceError(RuntimeError):
@@ -131,6 +132,8 @@ class CtrlStateMachine:
         self._last_stamped: float | None = None
         self._last_request: ModelLoadRequest | None = None
         self._reload_pending = False
+        self._reload_sequence = 0   # the reload in flight (tried again when the services do not answer)
+        self._reload_tries = 0
 
     # -- status ------------------------------------------------------------------------------
     @property
@@ -273,13 +276,17 @@ class CtrlStateMachine:
             return True
         return False
 
-    def _fail(self, sequence: int, message: str) -> bool:
-        self.log("error", f"model load {sequence}: {message}")
+    def _fail(self, sequence: int, message: str, transient: bool = False) -> bool:
         with self._lock:
             latest = self._latest_load == sequence
-            if latest:
+            again = latest and transient and sequence == self._reload_sequence and self._reload_tries < RELOAD_TRIES
+            if again:  # a restarted process not answering yet: the next watch tick tries again
+                self._reload_pending = True
+            elif latest:
                 self._model_status = LOAD_ERROR
-        if latest:
+        self.log("warn" if again else "error", f"model load {sequence}: {message}"
+                 + ("; loading it again" if again else ""))
+        if latest and not again:
             self.on_change()
         return False
 
@@ -318,7 +325,7 @@ class CtrlStateMachine:
                     return self._fail(sequence, "[5/5] setting the inference state failed")
                 self.log("info", f"model load {sequence}: [5/5] inference {'running' if run else 'ready'}")
             except ServiceError as exc:
-                return self._fail(sequence, str(exc))
+                return self._fail(sequence, str(exc), transient=True)
             with self._lock:
                 if self._latest_load == sequence:
                     self._model_status = LOADED
@@ -344,6 +351,7 @@ class CtrlStateMachine:
             self._latest_load += 1  # a sequence in flight talks to the dead process: supersede it
             self._model_status = LOADING
             self._reload_pending = True
+            self._reload_tries = 0
             name = self._last_request.model_name
         self.log("warn", f"{why}: model {name} will load again")
         return True
@@ -369,6 +377,8 @@ class CtrlStateMachine:
             self._latest_load += 1
             sequence = self._latest_load
             self._model_status = LOADING
+            self._reload_sequence = sequence
+            self._reload_tries += 1
         self._spawn_load(sequence, request, spawn)
         return True
 
@@ -390,6 +400,7 @@ class CtrlStateMachine:
                 self._last_request = request
                 self._model_status = LOADING
                 self._reload_pending = True
+                self._reload_tries = 0
             restored = self.describe()
             if self._last_request is not None:
                 restored += f", model {self._last_request.model_name} (loading again)"
