@@ -44,7 +44,7 @@ class FrameCounter:
         self.count = 0
         self._lock = threading.Lock()
         qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
-        ros.node.create_subscription(msg_type, topic, self._on_msg, qos)
+        self.subscription = ros.node.create_subscription(msg_type, topic, self._on_msg, qos)
 
     def _on_msg(self, _msg: Any) -> None:
         with self._lock:
@@ -128,7 +128,12 @@ def _kill_and_check(stack: SimStack, name: str, label: str, client: Any, frames:
                f"{what}: the model loaded again")
     first = len(servo)
     mark = frames.count
-    wait_until(lambda: frames.grew(mark, 5), 15, f"{what}: camera frames through sensor fusion")
+    try:
+        wait_until(lambda: frames.grew(mark, 5), 15, f"{what}: camera frames through sensor fusion")
+    except AssertionError as exc:
+        sensors = client.get("/api/get_sensor_status").json()
+        raise AssertionError(f"{exc}; {frames.count - mark} frames, {frames.subscription.get_publisher_count()} "
+                             f"publisher(s) matched, the console says {sensors}") from None
     driven = [m.throttle for m in servo[first:] if abs(m.throttle) > 1e-6]
     assert not driven, f"{what}: ctrl drove the car before Start: throttle {driven[:5]}"
     assert _speed(client) < STOPPED, f"{what}: the car moved before Start"
@@ -147,6 +152,15 @@ def _kill_and_check(stack: SimStack, name: str, label: str, client: Any, frames:
     wait_until(fresh_commands, 20, f"{what}: model commands from frames captured after Start")
     wait_until(lambda: _speed(client) > DRIVING, 20, f"{what}: the car to drive again after Start")
     return client
+
+
+def test_stack_processes_use_no_shared_memory_transport(stack: SimStack) -> None:
+    """A SIGKILLed Fast DDS shared-memory reader could stop a topic for everybody (runtime/dds_transport.py)."""
+    pids = stack.process_pids()
+    assert {"core", "sensors", "inference", "console"} <= set(pids)
+    for name, pid in pids.items():
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "/dev/shm/fastdds" not in maps and "/dev/shm/fastrtps" not in maps, f"{name} maps DDS shared memory"
 
 
 # About 2 minutes on a quiet 2-core machine, mostly the restarted processes starting (Python imports);
