@@ -54,3 +54,41 @@ def test_a_request_lost_in_a_killed_process_is_sent_again_to_its_replacement(
         assert outcome["answer"].model_loading_status == "loaded"
     finally:
         bridge.close()
+
+
+class _FlakyExecutor:
+    """spin_once raises like rclpy does when a subscription is destroyed under the wait set."""
+
+    def __init__(self, failures: int, stop: threading.Event, spins_before_stop: int) -> None:
+        self.failures = failures
+        self.spins = 0
+        self.stop = stop
+        self.spins_before_stop = spins_before_stop
+
+    def spin_once(self, timeout_sec: float) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("cannot use Destroyable because destruction was requested")
+        self.spins += 1
+        if self.spins >= self.spins_before_stop:
+            self.stop.set()
+
+
+class _Context:
+    def ok(self) -> bool:
+        return True
+
+
+def test_the_bridge_keeps_spinning_after_a_destroyed_handle(monkeypatch: pytest.MonkeyPatch) -> None:
+    from webserver_pkg import webserver_publisher_node as bridge
+
+    kills: list[int] = []
+    monkeypatch.setattr(bridge.os, "kill", lambda pid, sig: kills.append(sig))
+    stop = threading.Event()
+    executor = _FlakyExecutor(failures=3, stop=stop, spins_before_stop=5)
+    bridge.spin_until_shutdown(executor, _Context(), stop)
+    assert executor.spins == 5 and kills == []   # the console's ROS thread survived: calls still work
+    # an executor that keeps failing: the console stops itself so the launcher restarts it
+    broken = _FlakyExecutor(failures=10**6, stop=threading.Event(), spins_before_stop=1)
+    bridge.spin_until_shutdown(broken, _Context(), threading.Event(), max_failures=20)
+    assert kills == [bridge.signal.SIGTERM]

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 import threading
 import time
@@ -48,7 +50,7 @@ from deepracer_interfaces_pkg.srv import (
 )
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.client import Client
-from rclpy.executors import MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor, ShutdownException
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -411,6 +413,33 @@ def console_urls(host: str, http_port: int | None, https_port: int | None) -> li
     return urls
 
 
+def spin_until_shutdown(executor: Any, context: Any, stop: threading.Event, max_failures: int = 50) -> None:
+    """Spin the bridge's executor in its thread until the context shuts down.
+
+    A stream subscription destroyed from the web server's thread (the last viewer left) while the
+    executor builds its wait set raises InvalidHandle once; a plain `executor.spin()` died of it and
+    every later service call of the console timed out, with the process alive so nobody restarted it.
+    Such an error is logged and spinning goes on; if spinning keeps failing, the console stops itself
+    (SIGTERM) so the launcher restarts it, instead of serving pages that cannot reach the car."""
+    failures = 0
+    while context.ok() and not stop.is_set():
+        try:
+            executor.spin_once(timeout_sec=0.1)
+            failures = 0
+        except (ExternalShutdownException, ShutdownException):
+            return
+        except Exception as exc:
+            if stop.is_set() or not context.ok():
+                return
+            failures += 1
+            print(f"[webserver_publisher_node] ROS executor: {exc!r}; spinning on", file=sys.stderr, flush=True)
+            if failures >= max_failures:
+                print("[webserver_publisher_node] the ROS executor keeps failing; stopping the console",
+                      file=sys.stderr, flush=True)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+
 def main(args: Sequence[str] | None = None) -> int:
     from device_console.app import build_console, create_app
     from device_console.config import ConsoleSettings
@@ -428,7 +457,9 @@ def main(args: Sequence[str] | None = None) -> int:
     node = WebserverPublisherNode(context=context)
     executor = MultiThreadedExecutor(num_threads=4, context=context)
     executor.add_node(node)
-    spinner = threading.Thread(target=executor.spin, name="rclpy-spin", daemon=True)
+    stop_spinning = threading.Event()
+    spinner = threading.Thread(target=spin_until_shutdown, args=(executor, context, stop_spinning),
+                               name="rclpy-spin", daemon=True)
     spinner.start()
     code = 0
     try:
@@ -469,6 +500,7 @@ def main(args: Sequence[str] | None = None) -> int:
     finally:
         node.on_shutdown()
         time.sleep(0.05)  # let the stop command leave before the context goes
+        stop_spinning.set()
         executor.shutdown(timeout_sec=2.0)
         spinner.join(timeout=2.0)
         node.destroy_node()
