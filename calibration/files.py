@@ -11,7 +11,10 @@
 
 Loading never fails: a missing file is created with the defaults (as the original); a corrupt,
 partial or unsafe file leaves the file untouched, the defaults in use and the reason in
-`LoadResult.problem` for the caller to report. A file from an original car loads unchanged.
+`LoadResult.problem` for the caller to report (`LoadResult.corrupt`; `calibration_file_problem()`
+tells the console and `deepracer status`, which read the same file). When a new calibration is saved
+over a corrupt file, the corrupt one is kept aside as `calibration.json.corrupt-<UTC time>`.
+A file from an original car loads unchanged.
 The original's BIOS rule is kept: on BIOS >= 0.0.8 (its field-wise comparison; unreadable counts as
 0.0.8) a calibration file without "version" predates the polarity fix and is replaced by defaults.
 Writes are atomic (temp file, fsync, rename).
@@ -20,7 +23,9 @@ Writes are atomic (temp file, fsync, rename).
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -91,6 +96,7 @@ class LoadResult(Generic[T]):
     problem: str | None = None
     created: bool = False      # the file was missing and has been written with the defaults
     rewritten: bool = False    # an old (version-less) calibration file was replaced by the defaults
+    corrupt: bool = False      # the file is there but unreadable or invalid: the defaults are in use
 
 
 def render_json(obj: Any) -> str:
@@ -106,9 +112,41 @@ def calibration_document(cal: VehicleCalibration) -> dict[str, Any]:
 
 
 def save_calibration(cal: VehicleCalibration, path: Path | None = None) -> Path:
+    """Write the calibration atomically; a corrupt file there is kept aside first (`keep_corrupt_aside`)."""
     target = path if path is not None else paths.calibration_file()
+    keep_corrupt_aside(target)
     atomic_write_text(target, render_json(calibration_document(cal)))
     return target
+
+
+CORRUPT_SUFFIX = ".corrupt-"
+UNREADABLE_NOTICE = "calibration file was unreadable, defaults in use; recalibrate"
+
+
+def keep_corrupt_aside(path: Path | None = None) -> Path | None:
+    """Rename a corrupt calibration file to `<name>.corrupt-<UTC time>` (the evidence, for whoever
+    investigates) so a new calibration can take its place; returns the new name, or None when the
+    file is missing or valid. Raises OSError when it cannot be renamed (nothing is overwritten then)."""
+    target = path if path is not None else paths.calibration_file()
+    result = load_calibration(target, write_defaults=False, bios_version="0.0.0")  # the content, not the BIOS rule
+    if not result.corrupt or not (target.exists() or target.is_symlink()):
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = target.with_name(f"{target.name}{CORRUPT_SUFFIX}{stamp}")
+    counter = 1
+    while aside.exists() or aside.is_symlink():
+        counter += 1
+        aside = target.with_name(f"{target.name}{CORRUPT_SUFFIX}{stamp}-{counter}")
+    os.rename(target, aside)
+    return aside
+
+
+def calibration_file_problem(path: Path | None = None) -> str | None:
+    """Why the calibration file cannot be used (the defaults are in use), or None when it is fine or
+    missing (a missing file is created with the defaults at start, as the original). Read-only."""
+    target = path if path is not None else paths.calibration_file()
+    result = load_calibration(target, write_defaults=False, bios_version="0.0.0")
+    return result.problem if result.corrupt else None
 
 
 def parse_bios_version(text: str | None) -> tuple[int, int, int]:
@@ -182,7 +220,8 @@ def _read_or_create(target: Path, default: T, save: Any, write_defaults: bool,
             return LoadResult(default, target, created=True)
         return LoadResult(default, target, f"{target} is missing; using the default {what}")
     except OSError as exc:
-        return LoadResult(default, target, f"{target} is unreadable ({exc}); using the default {what}")
+        return LoadResult(default, target, f"{target} is unreadable ({exc}); using the default {what}",
+                          corrupt=True)
 
 
 def load_calibration(path: Path | None = None, write_defaults: bool = True,
@@ -194,14 +233,14 @@ def load_calibration(path: Path | None = None, write_defaults: bool = True,
         return raw
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is not valid JSON ({exc}); "
-                          "using the default calibration")
+                          "using the default calibration", corrupt=True)
     try:
         cal = parse_calibration_document(doc)
     except CalibrationError as exc:
         return LoadResult(DEFAULT_CALIBRATION, target, f"{target} is invalid ({exc}); "
-                          "using the default calibration")
+                          "using the default calibration", corrupt=True)
     if "version" not in doc[HEADER_KEY]:
         bios = bios_version if bios_version is not None else read_bios_version()
         if bios_at_least_cut_off(parse_bios_version(bios)):

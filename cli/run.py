@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--stereo", action="store_true", help="a stereo camera pair on the simulated car")
     parser.add_argument("--only", default=None,
                         help="comma-separated process names to start (default: all of the graph)")
+    parser.add_argument("--max-restart-backoff", type=float, default=30.0, metavar="SECONDS",
+                        help="longest wait before a crashed process is restarted (the wait doubles from 0.5 s "
+                             "while a process keeps crashing; default 30)")
     parser.add_argument("--graph", default=None, help=argparse.SUPPRESS)  # module:function (tests, custom cars)
     parser.set_defaults(func=run)
 
@@ -120,7 +123,11 @@ def run(args: argparse.Namespace) -> int:
                             source=graph.source)
 
     seed_sample_models(state / "artifacts")
-    supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env)
+    if not args.max_restart_backoff >= 0.5:
+        print("--max-restart-backoff must be at least 0.5 s")
+        return 2
+    supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env,
+                            max_backoff=args.max_restart_backoff)
     print(f"DeepRacer stack starting ({'simulated car' if sim else 'car hardware'}); state in {state}", flush=True)
     supervisor.start()
     if "console" in graph.names():

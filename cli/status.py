@@ -86,6 +86,16 @@ def ros_graph(expected: set[str], wait: float) -> tuple[set[str], list[tuple[str
         rclpy.shutdown(context=context)
 
 
+def calibration_status(state: Path) -> dict[str, Any]:
+    """Is calibration.json usable? A corrupt one leaves the car on the defaults (a warning, not a failure)."""
+    from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
+
+    problem = calibration_file_problem(state / "calibration.json")
+    if problem is None:
+        return {"file_ok": True}
+    return {"file_ok": False, "message": UNREADABLE_NOTICE, "reason": problem}
+
+
 def status(args: argparse.Namespace) -> int:
     state, data = find_supervisor_state()
     report: dict[str, Any] = {"versions": versions(), "running": data is not None}
@@ -111,7 +121,8 @@ def status(args: argparse.Namespace) -> int:
             healthy = False
         processes[name] = {**proc, "alive": alive, "nodes": nodes, "ok": ok}
     report.update({"state_dir": str(state), "sim": data.get("sim"), "healthy": healthy,
-                   "processes": processes, "topics": sorted(t for t, _ in topics)})
+                   "processes": processes, "topics": sorted(t for t, _ in topics),
+                   "calibration": calibration_status(state)})
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -122,6 +133,12 @@ def status(args: argparse.Namespace) -> int:
                   f"{proc.get('description', '')}")
             for node_name, present in proc["nodes"].items():
                 print(f"           {'alive  ' if present else 'MISSING'} {node_name}")
+        calibration = report["calibration"]
+        if calibration["file_ok"]:
+            print("  calibration: ok")
+        else:
+            print(f"  WARNING: {calibration['message']}")
+            print(f"           {calibration['reason']}")
         print(f"  topics: {len(report['topics'])}")
         print("  versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()))
         print("healthy" if healthy else "NOT healthy")

@@ -59,6 +59,7 @@ from device_console.routes import (
 from device_console.services import Console, Network, default_network
 from device_console.system import HostSystem, SimulatedSystem, System
 from device_console.ui_serving import BuiltinStaticFiles, UiStaticFiles
+from device_console.upload import clean_stale_uploads
 
 log = logging.getLogger("device_console")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -142,6 +143,8 @@ def build_console(settings: ConsoleSettings, car: Car, *, system: System | None 
     mono = monotonic or time.monotonic
     passwords = PasswordStore(settings.password_file, settings.dmi_dir)
     passwords.ensure()
+    for leftover in clean_stale_uploads(settings.upload_tmp_dir):  # a console killed mid-upload
+        log.warning("removed an unfinished upload: %s", leftover)
     if system is None:
         system = SimulatedSystem(settings.console_state_file) if settings.simulated else HostSystem()
     console = Console(

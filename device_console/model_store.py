@@ -6,6 +6,7 @@ and the CLI): `<artifacts>/<folder>/{model.pb, model_metadata.json, checksum.txt
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from inference import models as library
 from inference.errors import MetadataError, ModelImportError
 from inference.metadata import INVALID_DISPLAY_NAME, ModelMetadata
 from inference.samples import sample_names
+
+log = logging.getLogger(__name__)
 
 
 def human_size(num_bytes: int) -> str:
@@ -40,6 +43,9 @@ class InstalledModel:
 class ModelStore:
     def __init__(self, artifacts_dir: Path) -> None:
         self.artifacts_dir = artifacts_dir
+        # a console (or USB import) killed mid-import leaves a hidden staging folder: not forever
+        for leftover in library.clean_stale_imports(artifacts_dir):
+            log.warning("models: removed the leftover of an interrupted import or deletion: %s", leftover)
 
     def installed(self) -> list[InstalledModel]:
         """Every model folder with a graph, with its metadata or the reason it cannot load."""

@@ -2,10 +2,15 @@
 
 A 200 MB model never sits in memory or in /tmp: the body is parsed as it arrives and the file part
 is written in ~1 MB blocks (in a worker thread) into a temporary file next to its destination.
+Every byte of the file part is counted once, as the parser hands it over.
+
+The temporary file (`.upload-*.part`) is removed on every failure; its writer holds an flock on it,
+so `clean_stale_uploads` (run when the console starts) removes only those left by a killed console.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +22,43 @@ from starlette.requests import ClientDisconnect, Request
 
 FLUSH_BYTES = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024  # headers of the parts around the file
+PART_PREFIX = ".upload-"
+PART_SUFFIX = ".part"
+
+
+def _locked_elsewhere(path: Path) -> bool:
+    """An upload in progress holds an flock on its file (any process, this one included)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
+
+
+def clean_stale_uploads(folder: Path) -> list[Path]:
+    """Remove the `.upload-*.part` files nobody writes any more (a console killed mid-upload)."""
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(PART_PREFIX) and p.name.endswith(PART_SUFFIX)]
+    except OSError:
+        return removed
+    for path in candidates:
+        if path.is_symlink() or not path.is_file() or _locked_elsewhere(path):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
 
 
 class UploadError(Exception):
@@ -50,7 +92,9 @@ async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: 
     result: dict[str, object] = {}
     too_big = False
     handle = None
-    written = 0
+    received = 0   # bytes of the file part, each counted once
+    buffered = 0   # of which not written yet
+    stored = False
     target: Path | None = None
 
     def on_part_begin() -> None:
@@ -82,9 +126,15 @@ async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: 
             result["filename"] = (filename or b"").decode("utf-8", "replace")
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
-        nonlocal too_big
+        nonlocal too_big, received, buffered
         if current.get("is_file") and not too_big:
+            received += end - start
+            if received > max_bytes:
+                too_big = True
+                pending.clear()
+                return
             pending.append(data[start:end])
+            buffered += end - start
 
     def on_part_end() -> None:
         if current.get("is_file"):
@@ -97,24 +147,19 @@ async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: 
         "on_part_end": on_part_end,
     })
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=dest_dir)
+        fd, tmp_name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX, dir=dest_dir)
         target = Path(tmp_name)
         handle = os.fdopen(fd, "wb")
-        buffered = 0
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # in use: never swept as a leftover
         async for chunk in request.stream():
             parser.write(chunk)
-            if pending:
-                size = sum(len(p) for p in pending)
-                written += size
-                if written > max_bytes:
-                    too_big = True
-                    break
-                buffered += size
-                if buffered >= FLUSH_BYTES:
-                    block = b"".join(pending)
-                    pending.clear()
-                    buffered = 0
-                    await anyio.to_thread.run_sync(handle.write, block)
+            if too_big:
+                break
+            if buffered >= FLUSH_BYTES:
+                block = b"".join(pending)
+                pending.clear()
+                buffered = 0
+                await anyio.to_thread.run_sync(handle.write, block)
         if too_big:
             raise UploadError(413, f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit")
         parser.finalize()
@@ -127,7 +172,8 @@ async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: 
             raise UploadError(400, "The upload has no 'file' field")
         if not result.get("done"):
             raise UploadError(400, "The upload ended before the file was complete")
-        return UploadedFile(filename=str(result["filename"]), path=target, size=written)
+        stored = True
+        return UploadedFile(filename=str(result["filename"]), path=target, size=received)
     except ClientDisconnect:
         raise UploadError(400, "The upload was interrupted") from None
     except UploadError:
@@ -137,5 +183,5 @@ async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: 
     finally:
         if handle is not None and not handle.closed:
             handle.close()
-        if target is not None and (too_big or "done" not in result):
+        if target is not None and not stored:  # any failure, a disconnect or a cancellation
             target.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 from calibration.files import (
     LedValues,
     VehicleCalibration,
+    keep_corrupt_aside,
     save_calibration,
     save_led_values,
 )
@@ -235,8 +236,10 @@ class ServoController:
         except CalibrationError as exc:
             raise ActuationError(str(exc)) from exc
 
-    def set_calibration(self, cal_type: int, cal: CalibrationRange) -> None:
-        """Validate, save atomically, then use; on any error nothing changes (ActuationError says why)."""
+    def set_calibration(self, cal_type: int, cal: CalibrationRange) -> Path | None:
+        """Validate, save atomically, then use; on any error nothing changes (ActuationError says why).
+
+        Returns where a corrupt calibration file was kept aside (`calibration.json.corrupt-<time>`), if any."""
         with self._lock:
             try:
                 validate_calibration(cal)
@@ -244,10 +247,12 @@ class ServoController:
             except CalibrationError as exc:
                 raise ActuationError(f"calibration rejected: {exc}") from exc
             try:
+                aside = keep_corrupt_aside(self.calibration_path)
                 save_calibration(updated, self.calibration_path)
             except OSError as exc:
                 raise ActuationError(f"calibration not saved: {exc}") from exc
             self.calibration = updated
+            return aside
 
     # -- tail light ----------------------------------------------------------------------------
     def get_led(self) -> LedValues:

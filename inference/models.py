@@ -10,8 +10,9 @@ training console or DRfC, or `model.pb` at the root), a gzipped graph (`model.pb
 Safety: archives are read as a stream and never extracted blindly. Absolute paths, `..` components,
 links, device files, FIFOs and sparse members reject the whole archive; so do more than one model
 graph, no graph, a corrupt or truncated gzip, and more than `max_expanded_bytes` of decompressed data.
-Only the graph and the metadata are written, inside a staging folder next to the models; the new
-folder replaces an existing model of the same name in one rename (an atomic exchange where the kernel
+Only the graph and the metadata are written, inside a staging folder next to the models (`.import-*`,
+flock-ed by its importer while it works, so `clean_stale_imports` and every import remove only those a
+killed process left behind, whatever its pid became); the new folder replaces an existing model of the same name in one rename (an atomic exchange where the kernel
 supports it), so the old model stays intact and loadable until the new one is complete. Other models
 are never touched (the original USB import wiped them all). Shipped IR files (model.xml/.bin, e.g. an
 IR v10 pre-optimised by DREM) are not installed: the engine builds its own.
@@ -442,18 +443,37 @@ def _fsync_dir(path: Path) -> None:
     fsync_dir(path)
 
 
-def _pid_alive(pid: int) -> bool:
+def _lock_staging(staging: Path) -> int:
+    """An fd holding an exclusive flock on the staging folder: it is in use until closed (or the process dies)."""
+    fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _staging_in_use(staging: Path) -> bool:
+    try:
+        fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
         return False
-    except PermissionError:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # also drops the lock we may just have taken
+    return False
 
 
-def _recover(artifacts: Path) -> None:
-    """Under the lock: finish what a power cut interrupted (leftover staging and replaced folders)."""
+def _recover(artifacts: Path) -> list[str]:
+    """Under the lock: finish what a power cut or a kill interrupted (leftover staging and replaced
+    folders); returns the names of the leftovers removed or put back."""
+    handled: list[str] = []
     for entry in artifacts.iterdir():
         name = entry.name
         if name.startswith(_TRASH_PREFIX) and entry.is_dir():
@@ -463,12 +483,29 @@ def _recover(artifacts: Path) -> None:
                 os.rename(entry, target)  # the swap was cut between its two renames: put the old one back
             else:
                 shutil.rmtree(entry, ignore_errors=True)
+            handled.append(name)
         elif name.startswith(_DELETED_PREFIX) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
-        elif name.startswith(_STAGING_PREFIX) and entry.is_dir():
-            match = re.match(rf"^{re.escape(_STAGING_PREFIX)}(\d+)-", name)
-            if match and not _pid_alive(int(match.group(1))):
-                shutil.rmtree(entry, ignore_errors=True)
+            handled.append(name)
+        elif name.startswith(_STAGING_PREFIX) and entry.is_dir() and not entry.is_symlink() \
+                and not _staging_in_use(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+            handled.append(name)
+    return handled
+
+
+def clean_stale_imports(artifacts_dir: str | Path) -> list[str]:
+    """Remove what interrupted imports and deletions left in the models folder (a process killed
+    mid-import leaves a hidden `.import-*` folder); imports still running are left alone.
+    Returns the names handled; never raises (a missing or unreadable folder has nothing to clean)."""
+    artifacts = Path(artifacts_dir)
+    if not artifacts.is_dir():
+        return []
+    try:
+        with _models_lock(artifacts):
+            return _recover(artifacts)
+    except OSError:
+        return []
 
 
 def _same_model(existing: Path, checksum: str, metadata_bytes: bytes, graph_name: str) -> bool:
@@ -495,7 +532,9 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
     artifacts = Path(artifacts_dir)
     artifacts.mkdir(parents=True, exist_ok=True)
     staging = artifacts / f"{_STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    staging.mkdir(mode=0o755)
+    with _models_lock(artifacts):  # created and locked before any cleaner can see it unlocked
+        staging.mkdir(mode=0o755)
+        staging_lock = _lock_staging(staging)
     try:
         try:
             found, label = _collect(source, staging, max_expanded_bytes,
@@ -548,6 +587,7 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+        os.close(staging_lock)
 
 
 def _carry_ir_cache(old: Path, new: Path, checksum: str, graph_name: str) -> None:

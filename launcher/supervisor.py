@@ -8,6 +8,10 @@
 - `stop()` (SIGINT/SIGTERM to the launcher) stops processes in reverse start order: sensors,
   inference and console first, the core process (servo) last, which sets the outputs neutral.
 - The state is written to `<state>/run/supervisor.json` for `deepracer status`.
+- Every process talks DDS over UDP only, never shared memory (`runtime/dds_transport.py`: a killed
+  shared-memory reader could stop a topic for everybody).
+- Every process gets the same `DEEPRACER_RUN_ID` (new for each supervisor), so a restarted process
+  can restore what the user set earlier in this run (`runtime/run_state.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +32,8 @@ from typing import IO, Any
 
 from launcher.graph import Graph, ProcessSpec
 from runtime.atomic import atomic_write_text
+from runtime.dds_transport import stack_process_env
+from runtime.run_state import RUN_ID_ENV
 
 
 def _terminate_with_supervisor() -> None:
@@ -64,7 +71,9 @@ class Supervisor:
         self.graph = graph
         self.logs_dir = logs_dir
         self.run_dir = run_dir
-        self.env = dict(os.environ if env is None else env)
+        self.env = stack_process_env(dict(os.environ if env is None else env))  # DDS over UDP only
+        self.run_id = uuid.uuid4().hex
+        self.env[RUN_ID_ENV] = self.run_id
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.stable_after = stable_after

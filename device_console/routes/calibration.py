@@ -7,8 +7,10 @@ import math
 import time
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
+from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
 from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
 from device_console.calibration_units import (
     PREVIEW_SETTINGS,
@@ -168,3 +170,15 @@ async def set_led_color(request: Request, console: ConsoleDep) -> dict[str, Any]
 async def get_led_color(console: ConsoleDep) -> dict[str, Any]:
     red, green, blue = await console.car.get_led()
     return {"red": pwm_to_led(red), "green": pwm_to_led(green), "blue": pwm_to_led(blue), "success": True}
+
+
+@router.get("/api/calibration_file_status")
+async def calibration_file_status(console: ConsoleDep) -> dict[str, Any]:
+    """Whether calibration.json is usable. A corrupt file leaves the car on the default calibration
+    (servo_pkg reads the same file at start): the Calibration page shows a banner until a new
+    calibration is saved (which keeps the corrupt file aside as calibration.json.corrupt-<time>)."""
+    path = console.settings.state_dir / "calibration.json"
+    problem = await anyio.to_thread.run_sync(calibration_file_problem, path)
+    if problem is None:
+        return {"success": True, "file_ok": True}
+    return {"success": True, "file_ok": False, "message": UNREADABLE_NOTICE, "reason": problem}

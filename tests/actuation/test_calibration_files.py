@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from calibration.files import (
     LedValues,
     VehicleCalibration,
     bios_at_least_cut_off,
+    calibration_file_problem,
+    keep_corrupt_aside,
     load_calibration,
     load_led_values,
     parse_bios_version,
@@ -163,7 +166,7 @@ def test_bios_comparison_is_the_originals() -> None:
 
 def test_write_is_atomic_and_leaves_no_temporary_files(state_dir: Path) -> None:
     path = state_dir / "calibration.json"
-    path.write_text("old")
+    path.write_text(ORIGINAL_DEFAULT_FILE)  # an existing (valid) file: replaced; a corrupt one is kept aside
     cal = VehicleCalibration(servo=CalibrationRange(max=1_720_000, mid=1_480_000, min=1_310_000, polarity=1))
     save_calibration(cal)
     assert load_calibration().value == cal
@@ -194,3 +197,42 @@ def test_corrupt_led_file_falls_back_to_blue(state_dir: Path, content: str) -> N
     assert result.value == DEFAULT_LED_VALUES
     assert "using the default tail light colour" in (result.problem or "")
     assert (state_dir / "led_values.json").read_text() == content
+
+
+CORRUPT = '{"Calibration": {"Servo": {"max": 17'
+
+
+@pytest.mark.parametrize("content", [CORRUPT, "", "[1, 2]", '{"Calibration": {"Servo": {}}}'])
+def test_a_corrupt_file_is_flagged_and_described(state_dir: Path, content: str) -> None:
+    path = state_dir / "calibration.json"
+    path.write_text(content)
+    assert load_calibration(bios_version="0.0.8").corrupt
+    problem = calibration_file_problem()
+    assert problem is not None and "using the default calibration" in problem
+    assert path.read_text() == content
+
+
+def test_good_missing_and_old_files_are_not_corrupt(state_dir: Path) -> None:
+    assert calibration_file_problem() is None                     # missing: created with defaults at start
+    assert not (state_dir / "calibration.json").exists()          # looking writes nothing
+    save_calibration(DEFAULT_CALIBRATION)
+    assert calibration_file_problem() is None and not load_calibration().corrupt
+    _versionless(state_dir / "calibration.json")                  # old format: replaced by the BIOS rule, not corrupt
+    assert calibration_file_problem() is None
+
+
+def test_saving_over_a_corrupt_file_keeps_it_aside(state_dir: Path) -> None:
+    path = state_dir / "calibration.json"
+    path.write_text(CORRUPT)
+    cal = VehicleCalibration(servo=CalibrationRange(max=1720000, mid=1480000, min=1310000, polarity=1))
+    save_calibration(cal)
+    asides = sorted(state_dir.glob("calibration.json.corrupt-*"))
+    assert len(asides) == 1 and asides[0].read_text() == CORRUPT
+    assert re.fullmatch(r"calibration\.json\.corrupt-\d{8}T\d{6}Z", asides[0].name)
+    assert load_calibration().value == cal and calibration_file_problem() is None
+    save_calibration(DEFAULT_CALIBRATION)                          # a good file is simply replaced
+    assert sorted(state_dir.glob("calibration.json.corrupt-*")) == asides
+    path.write_text("again")                                       # a second corrupt file: a second name
+    path2 = keep_corrupt_aside()
+    assert path2 is not None and path2.read_text() == "again" and path2 != asides[0]
+    assert not path.exists() and keep_corrupt_aside() is None

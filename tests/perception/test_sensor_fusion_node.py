@@ -156,3 +156,39 @@ def test_overlay_image_for_each_display_image(streams: Streams) -> None:
     pixels = np.frombuffer(msg.data, np.uint8).reshape(120, 160, 3)
     assert pixels[10, 5].tolist() == [16, 31, 50]  # sector 0 (top left) filled orange over black
     assert pixels[10, 155].tolist() == [38, 38, 38]  # sector 7 grey
+
+
+def test_a_restarted_sensor_fusion_keeps_the_models_lidar_configuration(tmp_path, monkeypatch) -> None:
+    """The sensors process restarted (same launcher run): the loaded model's LiDAR configuration is
+    in use again, not the defaults; a new run starts from the defaults."""
+    import rclpy
+    from sensor_fusion_pkg.sensor_fusion_node import SensorFusionNode
+
+    from runtime.run_state import RUN_ID_ENV
+
+    monkeypatch.setenv("DEEPRACER_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv(RUN_ID_ENV, "run-1")
+
+    def lidar_after_start(configure: LidarConfigSrv.Request | None = None) -> object:
+        """Start the node (as a restarted process would), optionally configure it; its LiDAR config."""
+        context = rclpy.Context()
+        rclpy.init(context=context)
+        try:
+            node = SensorFusionNode(context=context)
+            try:
+                if configure is not None:
+                    assert node._configure_lidar(configure, LidarConfigSrv.Response()).error == 0
+                return node.processor.config.lidar
+            finally:
+                node.destroy_node()
+        finally:
+            rclpy.shutdown(context=context)
+
+    defaults = lidar_after_start()
+    configured = lidar_after_start(LidarConfigSrv.Request(
+        use_lidar=True, min_angle=-150.0, max_angle=150.0, num_values=32, min_distance=0.2, max_distance=2.0,
+        clipping_distance=1.5, num_sectors=8, preprocess_type=1))
+    assert (configured.min_angle, configured.num_values, configured.num_sectors) == (-150.0, 32.0, 8.0)
+    assert lidar_after_start() == configured          # restarted in the same run
+    monkeypatch.setenv(RUN_ID_ENV, "run-2")
+    assert lidar_after_start() == defaults            # a new run: the defaults

@@ -188,9 +188,22 @@ export default {
     let cal = null;           // {angle: {mid,min,max,polarity}, throttle: {...}} raw UI units
     let errorText = '';
     const view = h('div');
-    host.append(h('h1.page-title', 'Calibration'), view);
+    // A corrupt calibration.json: the car drives on the defaults until the user recalibrates.
+    const fileBanner = h('div.warning#calibration-file-banner', { role: 'alert', hidden: true });
+    host.append(h('h1.page-title', 'Calibration'), fileBanner, view);
     const steer = previewer('angle');
     const throttle = previewer('throttle');
+
+    const checkFile = async () => {
+      let status = null;
+      try { status = await get('/api/calibration_file_status'); } catch { status = null; }
+      const broken = Boolean(status && status.file_ok === false);
+      fileBanner.hidden = !broken;
+      if (broken) {
+        fileBanner.replaceChildren(`⚠ ${status.message}`,
+          h('div.small.muted#calibration-file-reason', { style: { fontWeight: 'normal' } }, String(status.reason || '')));
+      }
+    };
 
     const enter = async () => {
       errorText = '';
@@ -303,6 +316,7 @@ export default {
             steer(body.mid);
             await steer.settled();
             toast('Steering calibration saved.', 'ok');
+            checkFile();
             backToOverview();
           } catch (err) { toast(`Saving the steering calibration failed: ${err.message}`, 'error', 8000); }
         },
@@ -423,6 +437,7 @@ export default {
             throttle(body.mid);
             await throttle.settled();
             toast('Speed calibration saved.', 'ok');
+            checkFile();
             backToOverview();
           } catch (err) { toast(`Saving the speed calibration failed: ${err.message}`, 'error', 8000); }
         },
@@ -438,6 +453,7 @@ export default {
     };
 
     view.append(spinner('Entering calibration mode…'));
+    checkFile();
     await enter();
     // The car holds a preview only while this page is there: heartbeats over the drive channel
     // (over HTTP where the socket cannot open) for as long as the page is shown.

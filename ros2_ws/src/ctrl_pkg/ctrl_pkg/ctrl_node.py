@@ -3,11 +3,18 @@
 Thin adapter over `ctrl_pkg.state_machine.CtrlStateMachine`: drive topics in, servo topics out,
 the original services, the model-load sequence through the optimizer / inference / navigation
 services, and the emergency stop (`/ctrl_pkg/emergency_stop`, std_srvs/Trigger). See README.md.
+
+Restarts: a timer watches the graph for new processes behind the services ctrl uses
+(`ctrl_pkg.restarts`). A new camera process is activated (media_state), a restarted pipeline or console
+stops driving, a restarted inference process gets the last model loaded again and a restarted
+navigation the maximum speed; what the user chose is saved per launcher run (`runtime.run_state`) so
+a restarted ctrl comes back in the same mode with the same model, stopped.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from builtin_interfaces.msg import Time
@@ -37,10 +44,29 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from std_srvs.srv import Trigger
 
 from calibration.maths import CalibrationError, validate_ordering
+from ctrl_pkg.restarts import RestartTracker
 from ctrl_pkg.state_machine import MODES, CtrlStateMachine, ModelLoadRequest, ServiceError
+from runtime import run_state
 
 SERVO_GPIO_ENABLE = 0
 SERVO_GPIO_DISABLE = 1
+
+# The processes ctrl depends on, by a service each serves (any server counts: the original's names).
+WATCHED_SERVICES = {
+    "camera": "/camera_pkg/media_state",
+    "sensor fusion": "/sensor_fusion_pkg/sensor_data_status",
+    "model optimizer": "/model_optimizer_pkg/model_optimizer_server",
+    "inference": "/inference_pkg/load_model",
+    "navigation": "/deepracer_navigation_pkg/load_action_space",
+}
+# ... or by a publisher of one named node (test tools publish on these topics too).
+WATCHED_PUBLISHERS = {
+    "console": ("/webserver_pkg/manual_drive", "/webserver_pkg/webserver_publisher_node"),
+}
+PIPELINE = frozenset({"camera", "sensor fusion", "model optimizer", "inference", "navigation"})
+MODEL_HOLDERS = ("model optimizer", "inference", "navigation")  # the services of the load sequence
+RUN_STATE_NAME = "ctrl"
+RESEND_AFTER_S = 1.0  # idempotent calls of the load sequence: ask again after this long without an answer
 
 
 def command_qos(deadline_s: float = 0.0) -> QoSProfile:
@@ -73,11 +99,15 @@ class _RosPorts:
 
     def request_inference(self, start: bool) -> None:
         request = InferenceStateSrv.Request(start=1 if start else 0, task_type=0)
-        self.node.fire(self.node.inference_state_client, request, "inference_state", quiet_if_missing=True)
+        self.node.fire(self.node.inference_state_client, request, "inference_state", quiet_if_missing=True,
+                       on_error=self.node.machine.inference_refused if start else None)
 
     def inference_state(self, start: bool) -> int:
+        # idempotent: asked again until answered, so a freshly restarted inference process that drops
+        # its first answers does not fail the load (the calls after it find the reply path matched)
         response = self.node.call(self.node.inference_state_client,
-                                  InferenceStateSrv.Request(start=1 if start else 0, task_type=0))
+                                  InferenceStateSrv.Request(start=1 if start else 0, task_type=0),
+                                  resend_after=RESEND_AFTER_S)
         return int(response.error)
 
     def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]:
@@ -101,7 +131,8 @@ class _RosPorts:
 
     def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
         response = self.node.call(self.node.action_space_client,
-                                  self._load_request(artifact_path, pre_process_type, action_space_type))
+                                  self._load_request(artifact_path, pre_process_type, action_space_type),
+                                  resend_after=RESEND_AFTER_S)
         return int(response.error)
 
 
@@ -198,7 +229,9 @@ class CtrlNode(Node):
         self.media_client = client(VideoStateSrv, "/camera_pkg/media_state")
 
         self.servo_power = ServoPowerRequester(self)
-        self.machine = CtrlStateMachine(_RosPorts(self), log=self._log)
+        self._intent_lock = threading.Lock()
+        self._throttle: float | None = None   # the last maximum speed navigation accepted
+        self.machine = CtrlStateMachine(_RosPorts(self), log=self._log, on_change=self._save_intent)
 
         qos = command_qos()
         self.create_subscription(ServoCtrlMsg, "/webserver_pkg/manual_drive",
@@ -228,9 +261,24 @@ class CtrlNode(Node):
         service(NavThrottleSrv, "autonomous_throttle", self._autonomous_throttle)
         service(GetCtrlModesSrv, "get_ctrl_modes", self._get_ctrl_modes)
 
-        self._camera_active = False
-        self._camera_pending = False
-        self.create_timer(1.0, self._camera_tick, callback_group=self._command_group)
+        self.call_retry_s = float(self.declare_parameter("restart_call_timeout", 3.0).value)
+        self._tracker = RestartTracker([*WATCHED_SERVICES, *WATCHED_PUBLISHERS])
+        self._camera_wanted = False          # a new camera process waits for media_state(activate)
+        self._camera_call: tuple[Any, float] | None = None
+        self._throttle_wanted = False        # a new navigation process waits for the maximum speed
+        self._throttle_call: tuple[Any, float] | None = None
+        self._throttle_sent = 0.0
+        restored = run_state.load(RUN_STATE_NAME)
+        if restored is not None:
+            description = self.machine.restore(restored)
+            throttle = restored.get("throttle")
+            if isinstance(throttle, (int, float)) and not isinstance(throttle, bool) and 0.0 <= throttle <= 1.0:
+                self._throttle = float(throttle)
+                self._throttle_wanted = True
+            self.get_logger().warning(f"ctrl_node restarted: carrying on in {description}"
+                                      + (f", maximum speed {self._throttle:g}" if self._throttle is not None else ""))
+        self.create_timer(float(self.declare_parameter("restart_watch_period", 0.25).value), self._watch_tick,
+                          callback_group=MutuallyExclusiveCallbackGroup())
         self.get_logger().info(f"ctrl_node started: {self.machine.describe()}; "
                                "press start (enable_state true) to drive")
 
@@ -245,23 +293,34 @@ class CtrlNode(Node):
         else:
             logger.info(message)
 
-    def call(self, client: Client, request: Any, timeout: float | None = None) -> Any:
-        """Blocking service call usable from any callback or thread (ServiceError on failure)."""
+    def call(self, client: Client, request: Any, timeout: float | None = None,
+             resend_after: float | None = None) -> Any:
+        """Blocking service call usable from any callback or thread (ServiceError on failure).
+
+        `resend_after` (idempotent requests only): ask again when no answer came within that time. A
+        process that has just started can drop its first answers (DDS has not matched its reply path
+        with this client yet), and the request itself may have gone to a killed process's ghost."""
         limit = self.service_timeout if timeout is None else timeout
         if not client.service_is_ready() and not client.wait_for_service(timeout_sec=min(limit, 2.0)):
             raise ServiceError(f"service {client.srv_name} is not available")
-        future = client.call_async(request)
-        done = threading.Event()
-        future.add_done_callback(lambda _f: done.set())
-        if not done.wait(limit):
+        deadline = time.monotonic() + limit
+        while True:
+            future = client.call_async(request)
+            done = threading.Event()
+            future.add_done_callback(lambda _f, event=done: event.set())
+            remaining = deadline - time.monotonic()
+            if done.wait(max(0.0, min(remaining, resend_after or remaining))):
+                break
             client.remove_pending_request(future)
-            raise ServiceError(f"service {client.srv_name} did not answer within {limit:g} s")
+            if time.monotonic() >= deadline:
+                raise ServiceError(f"service {client.srv_name} did not answer within {limit:g} s")
         if future.exception() is not None:
             raise ServiceError(f"service {client.srv_name} failed: {future.exception()}")
         return future.result()
 
-    def fire(self, client: Client, request: Any, what: str, quiet_if_missing: bool = False) -> None:
-        """Fire-and-forget call; failures are logged."""
+    def fire(self, client: Client, request: Any, what: str, quiet_if_missing: bool = False,
+             on_error: Any = None) -> None:
+        """Fire-and-forget call; failures are logged (and `on_error()` runs when it answered an error)."""
         if not client.service_is_ready():
             if not quiet_if_missing:
                 self.get_logger().warning(f"{what}: {client.srv_name} not available")
@@ -274,32 +333,98 @@ class CtrlNode(Node):
                 self.get_logger().error(f"{what} failed: {exc}")
             elif getattr(f.result(), "error", 0) != 0:
                 self.get_logger().error(f"{what} returned error {f.result().error}")
+                if on_error is not None:
+                    on_error()
 
         future.add_done_callback(done)
 
-    def _camera_tick(self) -> None:
-        """Activate the camera whenever its media_state service (re)appears, as the original does once."""
-        if not self.activate_camera:
-            return
-        ready = self.media_client.service_is_ready()
-        if not ready:
-            self._camera_active = False
-            return
-        if self._camera_active or self._camera_pending:
-            return
-        self._camera_pending = True
-        future = self.media_client.call_async(VideoStateSrv.Request(activate_video=1))
+    # -- restarts ----------------------------------------------------------------------------
+    def _save_intent(self) -> None:
+        with self._intent_lock:
+            run_state.save(RUN_STATE_NAME, {**self.machine.intent(), "throttle": self._throttle})
 
-        def done(f: Any) -> None:
-            self._camera_pending = False
-            ok = f.exception() is None and f.result().error == 0
-            self._camera_active = ok
-            if ok:
+    def _endpoint_gids(self) -> dict[str, list[bytes]]:
+        seen: dict[str, list[bytes]] = {}
+        for name, service in WATCHED_SERVICES.items():
+            readers = self.get_subscriptions_info_by_topic(f"rq{service}Request", no_mangle=True)
+            seen[name] = [bytes(info.endpoint_gid) for info in readers]
+        for name, (topic, node) in WATCHED_PUBLISHERS.items():
+            namespace, _, node_name = node.rpartition("/")
+            seen[name] = [bytes(info.endpoint_gid) for info in self.get_publishers_info_by_topic(topic)
+                          if info.node_name == node_name and info.node_namespace == namespace]
+        return seen
+
+    def _watch_tick(self) -> None:
+        """React to processes that came (back) up; then push what a new process is still missing."""
+        changes = self._tracker.update(self._endpoint_gids())
+        if changes.restarted:
+            self.get_logger().warning(f"restarted: {', '.join(sorted(changes.restarted))} (a new process)")
+        pipeline = sorted(changes.restarted & PIPELINE)
+        if pipeline:
+            self.machine.stop_for_restart(", ".join(pipeline), autonomous_only=True)
+        if "console" in changes.restarted:
+            self.machine.stop_for_restart("the console", autonomous_only=False)
+        if changes.restarted & set(MODEL_HOLDERS):
+            self.machine.model_lost()
+        if "navigation" in changes.restarted and self._throttle is not None:
+            self._throttle_wanted = True
+        if "camera" in changes.appeared and self.activate_camera:
+            self._camera_wanted = True
+        self._activate_camera()
+        self._restore_throttle()
+        if self.machine.reload_pending and all(self._tracker.available(name) for name in MODEL_HOLDERS):
+            self.machine.reload_if_pending()
+
+    def _pending(self, call: tuple[Any, float] | None, client: Client) -> tuple[bool, Any]:
+        """(still waiting, answer or None) for a call made by a tick; a call past its time is dropped."""
+        if call is None:
+            return False, None
+        future, deadline = call
+        if future.done():
+            return False, (future.result() if future.exception() is None else None)
+        if time.monotonic() < deadline:
+            return True, None
+        client.remove_pending_request(future)  # a request the dead process got, or one lost in discovery
+        return False, None
+
+    def _activate_camera(self) -> None:
+        """media_state(activate) for each new camera process (the original does it once at start)."""
+        waiting, answer = self._pending(self._camera_call, self.media_client)
+        if waiting:
+            return
+        if self._camera_call is not None:
+            self._camera_call = None
+            if answer is not None and answer.error == 0:
                 self.get_logger().info("camera activated (media_state)")
             else:
-                self.get_logger().warning("camera could not be activated; retrying")
+                self._camera_wanted = True
+                self.get_logger().warning("camera could not be activated; retrying",
+                                          throttle_duration_sec=10.0)
+        if self._camera_wanted and self._tracker.available("camera") and self.media_client.service_is_ready():
+            self._camera_wanted = False
+            future = self.media_client.call_async(VideoStateSrv.Request(activate_video=1))
+            self._camera_call = (future, time.monotonic() + self.call_retry_s)
 
-        future.add_done_callback(done)
+    def _restore_throttle(self) -> None:
+        """The maximum speed for a new navigation process (it starts at 0: the car would not move)."""
+        waiting, answer = self._pending(self._throttle_call, self.nav_throttle_client)
+        if waiting:
+            return
+        if self._throttle_call is not None:
+            self._throttle_call = None
+            if answer is None or answer.error != 0:
+                self._throttle_wanted = True
+            else:
+                self.get_logger().info(f"maximum speed {self._throttle_sent:g} restored in navigation")
+                if self._throttle_sent != self._throttle:
+                    self._throttle_wanted = True  # the user changed it meanwhile: theirs is the last word
+        throttle = self._throttle
+        if (self._throttle_wanted and throttle is not None and self._tracker.available("navigation")
+                and self.nav_throttle_client.service_is_ready()):
+            self._throttle_wanted = False
+            self._throttle_sent = throttle
+            future = self.nav_throttle_client.call_async(NavThrottleSrv.Request(throttle=throttle))
+            self._throttle_call = (future, time.monotonic() + self.call_retry_s)
 
     def _on_manual(self, msg: Any) -> None:
         self.machine.forward_manual(msg.angle, msg.throttle)
@@ -421,6 +546,10 @@ class CtrlNode(Node):
             self.get_logger().error(f"autonomous_throttle: {exc}")
             return response
         response.error = int(result.error)
+        if response.error == 0:
+            self._throttle = throttle
+            self._throttle_wanted = False  # navigation has it
+            self._save_intent()
         return response
 
     def _get_ctrl_modes(self, request: Any, response: Any) -> Any:

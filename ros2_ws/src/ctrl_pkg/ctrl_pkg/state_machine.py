@@ -16,6 +16,13 @@ States as the original: 0 manual, 1 autonomous, 2 calibration, each active or no
   "loading" -> [1/5] inference stop -> [2/5] optimizer -> [3/5] inference load_model ->
   [4/5] navigation load_action_space -> [5/5] inference start = the state's activity -> "loaded";
   any failure -> "error".
+- Restarts (the node watches the graph, see `ctrl_pkg.restarts`): a restarted process of the autonomous
+  pipeline stops autonomous driving and a restarted console stops any driving (`stop_for_restart`; only
+  an explicit start drives again, so a car never moves off by itself after a crash); a restarted
+  inference process has lost its model, so the status turns "loading" and the last model loads again
+  (`model_lost`, then `reload_if_pending` once every service is back), never "loaded" while nothing runs.
+- `intent()` / `restore()`: what the user chose (autonomous mode, the model), saved by the node so a
+  restarted ctrl carries on in the same run; it comes back stopped.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
 
 MANUAL = 0
 AUTONOMOUS = 1
@@ -35,6 +42,7 @@ MODES = [MANUAL, AUTONOMOUS, CALIBRATION]
 LOADING = "loading"
 LOADED = "loaded"
 LOAD_ERROR = "error"
+RELOAD_TRIES = 3   # a model loaded again after a restart: attempts while the services do not answer
 
 
 class ServiceError(RuntimeError):
@@ -57,6 +65,24 @@ class ModelLoadRequest:
     platform: int = 1
     task_type: int = 0
     pre_process_type: int = 1
+
+
+def _request_from(data: Any) -> ModelLoadRequest | None:
+    """A ModelLoadRequest from its `asdict()`, or None when anything is missing or of the wrong type."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        request = ModelLoadRequest(**data)
+    except TypeError:
+        return None
+    for name, default in asdict(ModelLoadRequest(model_name="")).items():
+        value = getattr(request, name)
+        if isinstance(default, list):
+            if not isinstance(value, list) or not all(type(v) is int for v in value):
+                return None
+        elif type(value) is not type(default):
+            return None
+    return request
 
 
 class CtrlPorts(Protocol):
@@ -89,11 +115,13 @@ Log = Callable[[str, str], None]   # (level "info"|"warn"|"error", message)
 
 class CtrlStateMachine:
     def __init__(self, ports: CtrlPorts, log: Log | None = None, stamped_window_s: float = 0.5,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_change: Callable[[], None] | None = None) -> None:
         self.ports = ports
         self.log: Log = log or (lambda level, message: None)
         self.stamped_window_s = stamped_window_s
         self.clock = clock
+        self.on_change = on_change or (lambda: None)  # the mode or the model changed (the node saves intent())
         self._lock = threading.RLock()
         self._state = MANUAL
         self._active = False
@@ -102,6 +130,10 @@ class CtrlStateMachine:
         self._load_lock = threading.Lock()
         self._latest_load = 0
         self._last_stamped: float | None = None
+        self._last_request: ModelLoadRequest | None = None
+        self._reload_pending = False
+        self._reload_sequence = 0   # the reload in flight (tried again when the services do not answer)
+        self._reload_tries = 0
 
     # -- status ------------------------------------------------------------------------------
     @property
@@ -141,7 +173,8 @@ class CtrlStateMachine:
             self._deactivate()
             self._state = state
             self.log("info", f"vehicle state: {self.describe()}")
-            return 0
+        self.on_change()
+        return 0
 
     def set_enabled(self, active: bool) -> int:
         """EnableStateSrv: start (clears an emergency stop) or stop the current state."""
@@ -226,9 +259,16 @@ class CtrlStateMachine:
             self._latest_load += 1
             sequence = self._latest_load
             self._model_status = LOADING
+            self._last_request = request
+            self._reload_pending = False
+        self.on_change()
+        self._spawn_load(sequence, request, spawn)
+        return 0
+
+    def _spawn_load(self, sequence: int, request: ModelLoadRequest,
+                    spawn: Callable[[Callable[[], object]], None] | None) -> None:
         runner = spawn or (lambda target: threading.Thread(target=target, name="model-load", daemon=True).start())
         runner(lambda: self.run_model_load(sequence, request))
-        return 0
 
     def _superseded(self, sequence: int, step: str) -> bool:
         if self._latest_load > sequence:
@@ -236,11 +276,18 @@ class CtrlStateMachine:
             return True
         return False
 
-    def _fail(self, sequence: int, message: str) -> bool:
-        self.log("error", f"model load {sequence}: {message}")
+    def _fail(self, sequence: int, message: str, transient: bool = False) -> bool:
         with self._lock:
-            if self._latest_load == sequence:
+            latest = self._latest_load == sequence
+            again = latest and transient and sequence == self._reload_sequence and self._reload_tries < RELOAD_TRIES
+            if again:  # a restarted process not answering yet: the next watch tick tries again
+                self._reload_pending = True
+            elif latest:
                 self._model_status = LOAD_ERROR
+        self.log("warn" if again else "error", f"model load {sequence}: {message}"
+                 + ("; loading it again" if again else ""))
+        if latest and not again:
+            self.on_change()
         return False
 
     def run_model_load(self, sequence: int, request: ModelLoadRequest) -> bool:
@@ -278,8 +325,83 @@ class CtrlStateMachine:
                     return self._fail(sequence, "[5/5] setting the inference state failed")
                 self.log("info", f"model load {sequence}: [5/5] inference {'running' if run else 'ready'}")
             except ServiceError as exc:
-                return self._fail(sequence, str(exc))
+                return self._fail(sequence, str(exc), transient=True)
             with self._lock:
                 if self._latest_load == sequence:
                     self._model_status = LOADED
             return True
+
+    # -- restarts of the processes ctrl depends on -----------------------------------------------
+    def stop_for_restart(self, what: str, autonomous_only: bool) -> bool:
+        """`what` came back as a new process: stop (autonomous driving only, or any driving); True if stopped."""
+        with self._lock:
+            if not self._active or (autonomous_only and self._state != AUTONOMOUS):
+                return False
+            self._deactivate()
+        self.log("warn", f"{what} restarted: driving stopped; press start to drive again")
+        return True
+
+    def model_lost(self, why: str = "the inference pipeline restarted") -> bool:
+        """The process holding the model restarted: "loading" until `reload_if_pending` has loaded it again.
+
+        False when no model was loaded or loading (nothing to restore)."""
+        with self._lock:
+            if self._last_request is None or self._model_status == LOAD_ERROR:
+                return False
+            self._latest_load += 1  # a sequence in flight talks to the dead process: supersede it
+            self._model_status = LOADING
+            self._reload_pending = True
+            self._reload_tries = 0
+            name = self._last_request.model_name
+        self.log("warn", f"{why}: model {name} will load again")
+        return True
+
+    def inference_refused(self) -> bool:
+        """Inference answered a start with "no model" while the status said loaded: load it again."""
+        with self._lock:
+            if self._model_status != LOADED:
+                return False
+        return self.model_lost("inference has no model loaded")
+
+    @property
+    def reload_pending(self) -> bool:
+        return self._reload_pending
+
+    def reload_if_pending(self, spawn: Callable[[Callable[[], object]], None] | None = None) -> bool:
+        """Load the last model again (in any mode; inference runs only once started); True if started."""
+        with self._lock:
+            request = self._last_request
+            if not self._reload_pending or request is None:
+                return False
+            self._reload_pending = False
+            self._latest_load += 1
+            sequence = self._latest_load
+            self._model_status = LOADING
+            self._reload_sequence = sequence
+            self._reload_tries += 1
+        self._spawn_load(sequence, request, spawn)
+        return True
+
+    # -- what survives a restart of ctrl itself --------------------------------------------------
+    def intent(self) -> dict[str, Any]:
+        """The user's choices to restore after a restart: autonomous mode and the model (if it loads)."""
+        with self._lock:
+            model = (asdict(self._last_request)
+                     if self._last_request is not None and self._model_status != LOAD_ERROR else None)
+            return {"state": self._state if self._state == AUTONOMOUS else MANUAL, "model": model}
+
+    def restore(self, intent: dict[str, Any]) -> str:
+        """Apply an `intent()` saved earlier (stopped; the model loads again via `reload_if_pending`)."""
+        with self._lock:
+            if intent.get("state") == AUTONOMOUS:
+                self._state = AUTONOMOUS
+            request = _request_from(intent.get("model"))
+            if request is not None:
+                self._last_request = request
+                self._model_status = LOADING
+                self._reload_pending = True
+                self._reload_tries = 0
+            restored = self.describe()
+            if self._last_request is not None:
+                restored += f", model {self._last_request.model_name} (loading again)"
+            return restored

@@ -2,11 +2,15 @@
 
 Thin adapter over `perception` (the original's LiDAR processing, overlay and sensor status). One
 EvoSensorMsg per camera message; one overlay image per display image. See README.md.
+
+The LiDAR configuration of the loaded model (`configure_lidar`) is saved for the current launcher run
+(`runtime.run_state`), so a restarted sensors process feeds the model the same LiDAR data.
 """
 
 from __future__ import annotations
 
 import array
+from dataclasses import asdict
 from typing import Any
 
 from camera_pkg.images import from_image_msg, stamp_to_ns, to_compressed_msg, to_image_msg
@@ -25,6 +29,9 @@ from perception.sensor_config import (
     load_sensor_configuration,
 )
 from perception.sensor_status import SensorStatusTracker
+from runtime import run_state
+
+RUN_STATE_NAME = "sensor_fusion"
 
 
 class SensorFusionNode(Node):
@@ -43,6 +50,7 @@ class SensorFusionNode(Node):
         if problem:
             self.get_logger().error(f"Sensor configuration: {problem}")
         self.processor = LidarProcessor(config)
+        self._restore_lidar_config()
         self.overlay = LidarOverlay(config.overlay)
         self.status = SensorStatusTracker()
 
@@ -63,6 +71,22 @@ class SensorFusionNode(Node):
                             callback_group=services)
         self.create_service(LidarConfigSrv, "/sensor_fusion_pkg/configure_lidar", self._configure_lidar,
                             callback_group=services)
+
+    def _restore_lidar_config(self) -> None:
+        saved = run_state.load(RUN_STATE_NAME)
+        if saved is None or not isinstance(saved.get("lidar"), dict):
+            return
+        fields = saved["lidar"]
+        try:
+            cfg = lidar_config_from_request(
+                float(fields["min_angle"]), float(fields["max_angle"]), int(fields["num_values"]),
+                float(fields["min_distance"]), float(fields["max_distance"]), float(fields["clipping_distance"]),
+                int(fields["num_sectors"]), int(fields["preprocess_type"]))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return
+        if lidar_config_problem(cfg) is None:
+            self.processor.set_lidar_config(cfg)
+            self.get_logger().info("restarted: the model's lidar configuration is in use again")
 
     # -- subscriptions
     def _on_scan(self, msg: LaserScan) -> None:
@@ -119,6 +143,7 @@ class SensorFusionNode(Node):
             response.error = 1
             return response
         self.processor.set_lidar_config(cfg)
+        run_state.save(RUN_STATE_NAME, {"lidar": asdict(cfg)})
         self.get_logger().info("Setting the lidar configuration values for the model")
         response.error = 0
         return response

@@ -31,7 +31,7 @@ from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
-from calibration.files import load_calibration, load_led_values
+from calibration.files import UNREADABLE_NOTICE, load_calibration, load_led_values
 from calibration.maths import SAFE_PULSE_MAX_NS, SAFE_PULSE_MIN_NS, CalibrationRange
 from drivers.actuation import ActuationError, CommandWatchdog, ServoController
 from drivers.gpio import GpioPin, SysfsGpio
@@ -89,6 +89,8 @@ class ServoNode(Node):
         calibration = load_calibration()
         if calibration.problem:
             log.error(calibration.problem)
+        if calibration.corrupt:
+            log.error(f"{UNREADABLE_NOTICE} (the console's Calibration page and `deepracer status` say so too)")
         led_values = load_led_values()
         if led_values.problem:
             log.error(led_values.problem)
@@ -196,11 +198,14 @@ class ServoNode(Node):
                                polarity=int(request.polarity))
         was_neutral = self.controller.is_neutral()
         try:
-            self.controller.set_calibration(int(request.cal_type), cal)
+            aside = self.controller.set_calibration(int(request.cal_type), cal)
         except ActuationError as exc:
             self.get_logger().error(f"set_calibration: {exc}")
             response.error = 1
             return response
+        if aside is not None:
+            self.get_logger().warning(f"the unreadable calibration file was kept as {aside}; "
+                                      "the new calibration replaces the defaults that were in use")
         if was_neutral:
             self.controller.neutral()    # idle outputs follow the new stopped / centre values
         self.get_logger().info(f"calibration {request.cal_type} set: {cal.as_dict()}")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 import threading
 import time
@@ -48,7 +50,7 @@ from deepracer_interfaces_pkg.srv import (
 )
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.client import Client
-from rclpy.executors import MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor, ShutdownException
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -94,6 +96,8 @@ SERVICES: dict[str, Any] = {
     "/deepracer_systems_pkg/begin_update": BeginSoftwareUpdateSrv,
     "/deepracer_systems_pkg/software_update_state": SoftwareUpdateStateSrv,
 }
+
+RESEND_CHECK_S = 0.5  # while a call waits: how often to look for a new process serving it
 
 IMAGE_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 
@@ -214,6 +218,7 @@ class WebserverPublisherNode(Node):
                 raise CarUnavailable(f"The service {name} is not available.")
             await asyncio.sleep(0.05)
         timeout = self.service_timeout if timeout is None else timeout
+        deadline = loop.time() + timeout
         answer: asyncio.Future[Any] = loop.create_future()
 
         def done(source: Any) -> None:
@@ -222,16 +227,40 @@ class WebserverPublisherNode(Node):
             except RuntimeError:  # the event loop is closed: nobody waits any more
                 pass
 
+        servers = self._servers(name)
         future = client.call_async(request)
         future.add_done_callback(done)
         try:
-            return await asyncio.wait_for(answer, timeout)
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                try:
+                    return await asyncio.wait_for(asyncio.shield(answer), min(remaining, RESEND_CHECK_S))
+                except asyncio.TimeoutError:
+                    now_serving = self._servers(name)
+                    if not now_serving - servers:
+                        continue
+                    # A new process serves it now: the one asked was probably a restarted process's
+                    # ghost (DDS keeps a killed process on the graph for its lease), so ask again.
+                    servers = now_serving
+                    client.remove_pending_request(future)
+                    future = client.call_async(request)
+                    future.add_done_callback(done)
         except asyncio.TimeoutError:
             client.remove_pending_request(future)
             raise CarUnavailable(f"The service {name} did not answer within {timeout:g} s.") from None
         except asyncio.CancelledError:
             client.remove_pending_request(future)
             raise
+
+    def _servers(self, name: str) -> set[bytes]:
+        """GIDs of the processes serving `name` now (its request readers on the graph)."""
+        try:
+            return {bytes(info.endpoint_gid)
+                    for info in self.get_subscriptions_info_by_topic(f"rq{name}Request", no_mangle=True)}
+        except Exception:  # the graph cannot be read (shutting down): no resend
+            return set()
 
     @staticmethod
     def _check(name: str, error: int) -> None:
@@ -388,22 +417,31 @@ def console_urls(host: str, http_port: int | None, https_port: int | None) -> li
     return urls
 
 
-def spin_until_shutdown(executor: Any) -> None:
-    """`executor.spin()` that survives rclpy's destroy race.
+def spin_until_shutdown(executor: Any, context: Any, stop: threading.Event, max_failures: int = 50) -> None:
+    """Spin the bridge's executor in its thread until the context shuts down.
 
-    The image subscriptions are dropped from an HTTP thread when a stream's last viewer leaves; if
-    that lands while the executor builds its wait set, rclpy raises InvalidHandle in the spin thread
-    (it enters each waitable, then uses it again), which used to end the thread and leave every
-    later service call unanswered. The next wait set no longer has the destroyed entity: spin on.
-    """
-    from rclpy.exceptions import InvalidHandle
-
-    while True:
+    A stream subscription destroyed from the web server's thread (the last viewer left) while the
+    executor builds its wait set raises InvalidHandle once; a plain `executor.spin()` died of it and
+    every later service call of the console timed out, with the process alive so nobody restarted it.
+    Such an error is logged and spinning goes on; if spinning keeps failing, the console stops itself
+    (SIGTERM) so the launcher restarts it, instead of serving pages that cannot reach the car."""
+    failures = 0
+    while context.ok() and not stop.is_set():
         try:
-            executor.spin()
-        except InvalidHandle:
-            continue
-        return
+            executor.spin_once(timeout_sec=0.1)
+            failures = 0
+        except (ExternalShutdownException, ShutdownException):
+            return
+        except Exception as exc:
+            if stop.is_set() or not context.ok():
+                return
+            failures += 1
+            print(f"[webserver_publisher_node] ROS executor: {exc!r}; spinning on", file=sys.stderr, flush=True)
+            if failures >= max_failures:
+                print("[webserver_publisher_node] the ROS executor keeps failing; stopping the console",
+                      file=sys.stderr, flush=True)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
 
 def main(args: Sequence[str] | None = None) -> int:
@@ -423,7 +461,9 @@ def main(args: Sequence[str] | None = None) -> int:
     node = WebserverPublisherNode(context=context)
     executor = MultiThreadedExecutor(num_threads=4, context=context)
     executor.add_node(node)
-    spinner = threading.Thread(target=spin_until_shutdown, args=(executor,), name="rclpy-spin", daemon=True)
+    stop_spinning = threading.Event()
+    spinner = threading.Thread(target=spin_until_shutdown, args=(executor, context, stop_spinning),
+                               name="rclpy-spin", daemon=True)
     spinner.start()
     code = 0
     try:
@@ -464,6 +504,7 @@ def main(args: Sequence[str] | None = None) -> int:
     finally:
         node.on_shutdown()
         time.sleep(0.05)  # let the stop command leave before the context goes
+        stop_spinning.set()
         executor.shutdown(timeout_sec=2.0)
         spinner.join(timeout=2.0)
         node.destroy_node()
