@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
-from device_console.car import Calibration, Car
+from device_console.car import Car
 from device_console.config import ConsoleSettings
 from device_console.drive_supervisor import DriveSupervisor
 from device_console.logs import LogSources
 from device_console.model_store import ModelStore
 from device_console.streaming import StreamHub
 from device_console.system import System
+from vehicle.calibration import CalibrationRange
 
 
 class Network(Protocol):
@@ -58,7 +59,7 @@ class Console:
     stopping: threading.Event = field(default_factory=threading.Event)
     # the car's calibration (ns) by cal_type, as last read or written through the console: the
     # calibration preview's neutral (the calibrated mids)
-    calibrations: dict[int, Calibration] = field(default_factory=dict)
+    calibrations: dict[int, CalibrationRange] = field(default_factory=dict)
     # last calibration preview per (session, cal_type): (console units, monotonic time)
     previews: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
 

@@ -23,7 +23,7 @@ from device_console.calibration_units import (
     pwm_to_led,
     ui_to_calibration,
 )
-from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration, CarError
+from device_console.car import CarError
 from device_console.deps import (
     BadBody,
     ConsoleDep,
@@ -40,6 +40,8 @@ from device_console.deps import (
 from device_console.drive_supervisor import CALIBRATION as DRIVE_CALIBRATION
 from device_console.routes.control import NO_CONTROL_NODE
 from device_console.services import Console
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.modes import CALIBRATION
 
 log = logging.getLogger(__name__)
 NOT_CALIBRATING = ("The car's calibration could not be read: previews work in calibration mode "
@@ -55,7 +57,7 @@ def _kind(kind: str) -> int:
     return cal_type_for(kind)
 
 
-def _remember(console: Console, cal_type: int, cal: Calibration) -> None:
+def _remember(console: Console, cal_type: int, cal: CalibrationRange) -> None:
     """Keep a usable calibration (the preview's neutral); ctrl answers zeros outside calibration mode."""
     if 0 < cal.min < cal.mid < cal.max:
         console.calibrations[cal_type] = cal
@@ -63,12 +65,12 @@ def _remember(console: Console, cal_type: int, cal: Calibration) -> None:
 
 async def _calibrated_mids(console: Console) -> tuple[int, int]:
     """(steering mid, throttle mid) in ns, read from the car when not known yet."""
-    for cal_type in (CAL_SERVO, CAL_MOTOR):
+    for cal_type in (CAL_TYPE_SERVO, CAL_TYPE_MOTOR):
         if cal_type not in console.calibrations:
             _remember(console, cal_type, await console.car.get_calibration(cal_type))
         if cal_type not in console.calibrations:
             raise CarError(NOT_CALIBRATING)
-    return console.calibrations[CAL_SERVO].mid, console.calibrations[CAL_MOTOR].mid
+    return console.calibrations[CAL_TYPE_SERVO].mid, console.calibrations[CAL_TYPE_MOTOR].mid
 
 
 @router.get("/api/set_calibration_mode", dependencies=[Depends(same_site_only)])
@@ -139,7 +141,7 @@ async def adjust_calibrating_wheels(kind: str, request: Request, console: Consol
     recent = previous[0] if previous is not None and now - previous[1] <= PREVIEW_SLIDE_WINDOW_S else None
     try:
         if preview_means_mid(pwm, setting, recent):
-            angle, throttle = (float(mids[0]), -1.0) if cal_type == CAL_SERVO else (-1.0, float(mids[1]))
+            angle, throttle = (float(mids[0]), -1.0) if cal_type == CAL_TYPE_SERVO else (-1.0, float(mids[1]))
             console.previews[key] = (math.inf, now)  # a 0 right after this one is the mid again
         else:
             angle, throttle = adjust_command(pwm, cal_type)

@@ -19,7 +19,7 @@ from device_console.bodies import (
     StartStopBody,
     request_body,
 )
-from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
+from device_console.car import CarError
 from device_console.deps import (
     BadBody,
     ConsoleDep,
@@ -36,12 +36,10 @@ from device_console.drive_supervisor import LEGACY_HOLD_RANGE_S, check_legacy_ho
 from device_console.drive_supervisor import MANUAL as DRIVE_MANUAL
 from device_console.manual_drive import drive_request
 from device_console.services import Console
+from vehicle.modes import AUTONOMOUS, MANUAL, DriveMode
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
-
-MODE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
-
 
 NO_CONTROL_NODE = ("The car's control node (ctrl_pkg) is not running: the command was not sent. "
                    "Check the car with `deepracer status`.")
@@ -173,7 +171,8 @@ async def max_nav_throttle(request: Request, console: ConsoleDep) -> dict[str, A
 @router.get("/api/control_modes_available")
 async def control_modes_available(console: ConsoleDep) -> dict[str, Any]:
     modes = await console.car.ctrl_modes()
-    return {"control_modes_available": [MODE_NAMES[m] for m in modes if m in MODE_NAMES], "success": True}
+    names = [mode.label for mode in map(DriveMode.of, modes) if mode is not None]
+    return {"control_modes_available": names, "success": True}
 
 
 @router.post("/api/emergency_stop", openapi_extra=request_body(EmergencyStopBody, required=False))
