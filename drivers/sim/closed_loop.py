@@ -11,15 +11,17 @@ node graph runs.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for
+from calibration.files import DEFAULT_CALIBRATION, VehicleCalibration
+from calibration.maths import command_to_duty
 from drivers.sim.world import Simulation
+from vehicle.calibration import CalibrationRange
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
-RESIZED_WIDTH, RESIZED_HEIGHT = 160, 120
 PHYSICS_DT = 0.01
 
 Policy = Callable[[Sequence[np.ndarray]], tuple[float, float]]
@@ -27,16 +29,22 @@ Policy = Callable[[Sequence[np.ndarray]], tuple[float, float]]
 
 def camera_images(sim: Simulation) -> list[np.ndarray]:
     """The resized BGR images of every camera, as in the camera node's CameraMsg."""
-    return [cv2.resize(sim.render(i), (RESIZED_WIDTH, RESIZED_HEIGHT), interpolation=cv2.INTER_LINEAR)
+    return [cv2.resize(sim.render(i), (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
             for i in range(len(sim.renderers))]
 
 
+def duty_for(value: float, cal: CalibrationRange) -> int:
+    """The servo node's pulse width (ns) for a command, clipped to [-1, 1] first (a policy's command
+    outside that range drives at the limit here; the servo node would ignore it)."""
+    return command_to_duty(max(-1.0, min(1.0, float(value))), cal)
+
+
 def drive(sim: Simulation, policy: Policy, seconds: float,
-          calibration: Mapping[str, Mapping[str, int]] = DEFAULT_CALIBRATION, fps: float = 15.0,
+          calibration: VehicleCalibration = DEFAULT_CALIBRATION, fps: float = 15.0,
           latency_steps: int = 1, on_frame: Callable[[Simulation, list[np.ndarray]], None] | None = None) -> None:
     """Run `seconds` of simulated time with `policy` in the loop; each command reaches the car
     `latency_steps` physics steps (10 ms each) after its frame was captured."""
-    servo, motor = calibration["Servo"], calibration["Motor"]
+    servo, motor = calibration.servo, calibration.motor
     pending = (duty_for(0.0, motor), duty_for(0.0, servo))
     queue: deque[tuple[int, tuple[int, int]]] = deque()
     frame_period = 1.0 / fps

@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Fuel gauge register -> level thresholds of the battery node (0xEC = 11 ... 0x8C = 0).
-FUEL_GAUGE_CURVE = (0x8C, 0xB4, 0xC0, 0xC3, 0xC5, 0xC8, 0xCB, 0xCF, 0xD3, 0xD9, 0xE0, 0xEC)
+from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO, SAFE_PULSE_MAX_NS, SAFE_PULSE_MIN_NS
+from drivers.battery import LEVEL_THRESHOLDS
+
+# Fuel gauge register -> level thresholds of the battery node (0x8C = 0 ... 0xEC = 11), rising.
+FUEL_GAUGE_CURVE = tuple(sorted(threshold for threshold, _ in LEVEL_THRESHOLDS))
 
 
 @dataclass(frozen=True)
@@ -39,15 +42,16 @@ class PhysicalCar:
     rear_overhang: float = 0.07  # body behind the rear axle
     max_steer_deg: float = 30.0
     steer_rate_deg_s: float = 450.0
-    servo_centre_ns: int = 1450000
-    servo_left_ns: int = 1700000
-    servo_right_ns: int = 1200000
-    esc_neutral_ns: int = 1446000
-    esc_forward_full_ns: int = 1311000
-    esc_reverse_full_ns: int = 1603500
+    # the factory calibration is the car's truth: servo polarity +1 (max = left), ESC polarity -1
+    servo_centre_ns: int = DEFAULT_SERVO.mid
+    servo_left_ns: int = DEFAULT_SERVO.max
+    servo_right_ns: int = DEFAULT_SERVO.min
+    esc_neutral_ns: int = DEFAULT_MOTOR.mid
+    esc_forward_full_ns: int = DEFAULT_MOTOR.min
+    esc_reverse_full_ns: int = DEFAULT_MOTOR.max
     esc_deadband: float = 0.03  # fraction of full command
-    pulse_min_ns: int = 500000
-    pulse_max_ns: int = 2500000
+    pulse_min_ns: int = SAFE_PULSE_MIN_NS  # a hobby servo / ESC ignores pulses outside 0.5..2.5 ms
+    pulse_max_ns: int = SAFE_PULSE_MAX_NS
     top_speed: float = 2.0  # m/s at full forward, full battery
     speed_tau: float = 0.25  # s, first-order response of the speed
     reverse_scale: float = 0.6  # the ESC limits reverse speed

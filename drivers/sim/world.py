@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from calibration.maths import LED_ON
 from drivers.sim.camera_render import CameraModel, CameraRenderer, make_renderers
 from drivers.sim.lidar_raycast import LidarMount, LidarRaycaster
 from drivers.sim.referee import RaceEvent, Referee
@@ -52,7 +53,7 @@ STEERING_CHANNEL = 1
 LED_CHANNELS = {"red": 2, "green": 3, "blue": 4}
 SERVO_POWER_GPIO = 436
 STATUS_LED_GPIOS = {"wifi": (448, 447, 437), "camera": (446, 445, 443), "power": (450, 457, 458)}
-TAIL_LIGHT_FULL_NS = 10_000_000  # LED_ON in the original servo node
+TAIL_LIGHT_FULL_NS = LED_ON  # the original servo node's full tail light
 
 
 def _collides(vehicle: Vehicle, track: Track) -> bool:

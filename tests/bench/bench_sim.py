@@ -31,7 +31,8 @@ def _cpu_per_call(fn, n: int) -> float:
 def run() -> dict[str, float]:
     import cv2
 
-    from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for
+    from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO
+    from drivers.sim.closed_loop import duty_for
     from drivers.sim.world import Simulation
 
     cv2.setNumThreads(1)
@@ -53,7 +54,7 @@ def run() -> dict[str, float]:
 
     mono_s = _cpu_per_call(render_mono, 150)
     stereo_s = _cpu_per_call(render_stereo, 60)
-    motor, servo = DEFAULT_CALIBRATION["Motor"], DEFAULT_CALIBRATION["Servo"]
+    motor, servo = DEFAULT_MOTOR, DEFAULT_SERVO
     step_s = _cpu_per_call(lambda: sim.step(0.01, duty_for(0.3, motor), duty_for(0.0, servo)), 500)
     results = {
         "sim_render_mono_ms": round(mono_s * 1000, 3),
