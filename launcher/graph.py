@@ -156,7 +156,7 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
         safe_stop="drivers.pwm:make_outputs_safe",
     ))
     if sim:
-        sim_cmd: tuple[str, ...] = ("drivers.sim.world", "--track", track, "--fps", f"{sim_fps:g}",
+        sim_cmd: tuple[str, ...] = ("sim.world", "--track", track, "--fps", f"{sim_fps:g}",
                                     "--obstacles", str(sim_obstacles)) + (("--stereo",) if sim_stereo else ())
         processes.insert(0, ProcessSpec(
             name="sim",

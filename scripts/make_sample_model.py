@@ -45,11 +45,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from calibration.files import DEFAULT_CALIBRATION, VehicleCalibration  # noqa: E402
-from drivers.sim.closed_loop import Policy, camera_images, drive  # noqa: E402
-from drivers.sim.pure_pursuit import pure_pursuit_steering  # noqa: E402
-from drivers.sim.world import Simulation  # noqa: E402
 from inference.preprocess import GREY, camera_plane  # noqa: E402
 from inference.tfgraph import ShallowNetworkSpec, model_metadata, shallow_graph_bytes  # noqa: E402
+from sim.closed_loop import Policy, camera_images, drive  # noqa: E402
+from sim.pure_pursuit import pure_pursuit_steering  # noqa: E402
+from sim.world import Simulation  # noqa: E402
 from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH  # noqa: E402
 
 SENSOR = "FRONT_FACING_CAMERA"

@@ -12,7 +12,7 @@ from rclpy.duration import Duration
 from rclpy.event_handler import PublisherEventCallbacks
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 from tests.support.ros import RosTestNode, wait_until
 
 NEUTRAL = ("1446000", "1450000")   # default motor mid, servo mid

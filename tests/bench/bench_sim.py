@@ -6,7 +6,7 @@ Keys:
   sim_render_cpu_pct_30fps    same at 30 fps
   sim_render_stereo_ms        CPU ms per stereo pair
   sim_physics_step_us         one 10 ms physics step (vehicle + referee)
-  sim_process_cpu_pct_15fps   whole `python -m drivers.sim.world` (100 Hz physics, 15 fps camera,
+  sim_process_cpu_pct_15fps   whole `python -m sim.world` (100 Hz physics, 15 fps camera,
                               LiDAR at 10 Hz, status at 10 Hz), % of one core over a few seconds
 """
 
@@ -32,8 +32,8 @@ def run() -> dict[str, float]:
     import cv2
 
     from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO
-    from drivers.sim.closed_loop import duty_for
-    from drivers.sim.world import Simulation
+    from sim.closed_loop import duty_for
+    from sim.world import Simulation
 
     cv2.setNumThreads(1)
     sim = Simulation.create("loop", lidar=False)
@@ -70,15 +70,15 @@ def run() -> dict[str, float]:
 def _process_cpu(seconds: float = 6.0) -> float:
     import psutil
 
-    from drivers.sim.status import read_status
-    from drivers.sim.sysfs_tree import build_sim_sysfs
+    from sim.status import read_status
+    from sim.sysfs_tree import build_sim_sysfs
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         sysfs = build_sim_sysfs(state / "sim" / "sys")
         env = dict(os.environ, DEEPRACER_STATE_DIR=str(state), DEEPRACER_SYSFS_ROOT=str(sysfs),
                    DEEPRACER_HARDWARE="sim")
-        proc = subprocess.Popen([sys.executable, "-m", "drivers.sim.world", "--track", "loop", "--fps", "15"],
+        proc = subprocess.Popen([sys.executable, "-m", "sim.world", "--track", "loop", "--fps", "15"],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 30

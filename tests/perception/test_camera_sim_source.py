@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from drivers.camera import CameraSettings, CameraSystem
-from drivers.sim.frame_shm import FrameWriter
+from drivers.frame_file import FrameWriter
 from tests.support.ros import wait_until
 
 
 class _Simulator:
-    """Writes numbered frames to camera{index}.frame at `fps` (what drivers.sim.world does)."""
+    """Writes numbered frames to camera{index}.frame at `fps` (what sim.world does)."""
 
     def __init__(self, sim_dir: Path, indices: list[int], fps: float = 60.0) -> None:
         self.writers = {i: FrameWriter(sim_dir / f"camera{i}.frame", 160, 120) for i in indices}

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from drivers.lidar import LidarDriver, LidarSettings
-from drivers.sim.rplidar_device import RplidarDevice, ring_scan
+from sim.rplidar_device import RplidarDevice, ring_scan
 from tests.support.ros import wait_until
 
 FAST = dict(read_timeout=0.3, watchdog_timeout=0.6, retry_interval=0.1, reset_wait=0.05)

@@ -6,9 +6,9 @@ import pytest
 
 from calibration.maths import DEFAULT_MOTOR as MOTOR
 from calibration.maths import DEFAULT_SERVO as SERVO
-from drivers.sim.closed_loop import duty_for
-from drivers.sim.pure_pursuit import pure_pursuit_steering
-from drivers.sim.world import Simulation
+from sim.closed_loop import duty_for
+from sim.pure_pursuit import pure_pursuit_steering
+from sim.world import Simulation
 
 
 def _run(sim: Simulation, seconds: float, throttle: float = 0.5, steer=None, dt: float = 0.01):

@@ -9,8 +9,8 @@ import pytest
 
 from calibration.maths import DEFAULT_MOTOR as MOTOR
 from calibration.maths import DEFAULT_SERVO as SERVO
-from drivers.sim.closed_loop import duty_for
-from drivers.sim.vehicle import PhysicalCar, Vehicle
+from sim.closed_loop import duty_for
+from sim.physics import PhysicalCar, Vehicle
 
 
 def _drive(cal_servo, cal_motor, angle: float, throttle: float, seconds: float = 2.0,

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from calibration.files import DEFAULT_CALIBRATION
-from drivers.sim.closed_loop import drive
-from drivers.sim.world import Simulation
 from inference.engine import InferenceEngine
 from inference.models import import_model
 from inference.navigation import load_action_space
 from inference.preprocess import build_inputs
+from sim.closed_loop import drive
+from sim.world import Simulation
 from vehicle.calibration import CalibrationRange
 
 ARCHIVE = Path(__file__).resolve().parents[2] / "sample_models" / "sim_loop_model.tar.gz"

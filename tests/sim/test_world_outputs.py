@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from drivers.sim.frame_shm import FrameReader
-from drivers.sim.status import STATUS_KEYS, read_status, read_track
+from drivers.frame_file import FrameReader
+from sim.status import STATUS_KEYS, read_status, read_track
 from tests.sim.conftest import start_world
 from tests.support.ros import wait_until
 
@@ -77,11 +77,11 @@ def test_simulator_stops_cleanly_and_says_so(tmp_path, start_node):
 
 
 def test_bad_options_are_refused(tmp_path, start_node):
-    proc = start_node("drivers.sim.world", args=["--track", "monza"])
+    proc = start_node("sim.world", args=["--track", "monza"])
     proc.proc.wait(30)
     assert proc.proc.returncode == 2
     assert "invalid choice" in proc.log_text()
-    proc = start_node("drivers.sim.world", args=["--fps", "500"])
+    proc = start_node("sim.world", args=["--fps", "500"])
     proc.proc.wait(30)
     assert proc.proc.returncode == 2 and "--fps" in proc.log_text()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path
 from tests.support.ros import wait_until
 from tests.usb.conftest import make_stick, tiny_model_archive
 from usb_wifi_provisioner._driver_leds import DriverLeds

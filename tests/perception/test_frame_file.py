@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from drivers.sim.frame_shm import MAGIC, FrameFormatError, FrameReader, FrameWriter, frame_path
+from drivers.frame_file import MAGIC, FrameFormatError, FrameReader, FrameWriter, frame_path
 
 
 def test_written_frame_is_read_back_with_its_stamp_and_number(tmp_path: Path) -> None:

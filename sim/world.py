@@ -1,4 +1,4 @@
-"""The simulated car: `python -m drivers.sim.world [--track loop|single_turn|s_curve|speedway] ...`
+"""The simulated car: `python -m sim.world [--track loop|single_turn|s_curve|speedway] ...`
 
 One process that stands in for the car's hardware at the kernel boundary:
 
@@ -6,8 +6,8 @@ One process that stands in for the car's hardware at the kernel boundary:
   (436) from the simulated sysfs tree (DEEPRACER_SYSFS_ROOT), where the REAL servo/LED drivers write;
 - steps the vehicle physics at a fixed rate (100 Hz) on one of the guide's track templates;
 - renders the front camera (and the second one with --stereo) at 15/30 fps into
-  `<sim_dir>/camera{0,1}.frame` (drivers.sim.frame_shm), which the camera driver's "sim" source reads;
-- runs an RPLidar on a pty speaking the real serial protocol (drivers.sim.rplidar_device) with ray-cast
+  `<sim_dir>/camera{0,1}.frame` (drivers.frame_file), which the camera driver's "sim" source reads;
+- runs an RPLidar on a pty speaking the real serial protocol (sim.rplidar_device) with ray-cast
   scans, linked at `<sim_dir>/dev/ttyUSB0`;
 - writes the fuel-gauge register value to `<sim_dir>/fuel_gauge` (battery drain), `<sim_dir>/track.json`
   once, `<sim_dir>/status.json` (~10 Hz: laps, lap timer, off-track events, pose, trail) and
@@ -36,14 +36,14 @@ from typing import Any
 import numpy as np
 
 from calibration.maths import LED_ON
-from drivers.sim.camera_render import CameraModel, CameraRenderer, make_renderers
-from drivers.sim.lidar_raycast import LidarMount, LidarRaycaster
-from drivers.sim.referee import RaceEvent, Referee
-from drivers.sim.status import LEDS_FILE, STATUS_FILE, TRACK_FILE
-from drivers.sim.track import TRACKS, Track, make_track
-from drivers.sim.vehicle import Battery, PhysicalCar, Vehicle
+from sim.camera_render import CameraModel, CameraRenderer, make_renderers
+from sim.lidar_raycast import LidarMount, LidarRaycaster
+from sim.physics import Battery, PhysicalCar, Vehicle
+from sim.referee import RaceEvent, Referee
+from sim.status import LEDS_FILE, STATUS_FILE, TRACK_FILE
+from sim.track import TRACKS, Track, make_track
 
-log = logging.getLogger("drivers.sim.world")
+log = logging.getLogger("sim.world")
 
 PHYSICS_HZ = 100.0
 PWM_HZ = 50.0  # the servo PWM period is 20 ms
@@ -298,7 +298,7 @@ class World:
 
     # ---- set-up / tear-down ---------------------------------------------------------------------
     def open(self) -> None:
-        from drivers.sim.frame_shm import FrameWriter
+        from drivers.frame_file import FrameWriter
         from runtime.atomic import atomic_write_json
 
         self.sim_dir.mkdir(parents=True, exist_ok=True)
@@ -315,7 +315,7 @@ class World:
 
     def _open_lidar(self) -> None:
         try:
-            from drivers.sim.rplidar_device import RplidarDevice
+            from sim.rplidar_device import RplidarDevice
         except ImportError as exc:  # the device emulator is optional for the world itself
             log.warning("no simulated RPLidar: %s", exc)
             return
@@ -451,7 +451,7 @@ class World:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m drivers.sim.world", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m sim.world", description=__doc__.split("\n\n")[0])
     p.add_argument("--track", choices=sorted(TRACKS), default="loop")
     p.add_argument("--fps", type=float, default=15.0, help="camera frame rate (15 or 30)")
     p.add_argument("--stereo", action="store_true", help="a second (right) camera at camera1.frame")

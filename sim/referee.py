@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drivers.sim.track import Track
-from drivers.sim.vehicle import Vehicle
+from sim.physics import Vehicle
+from sim.track import Track
 
 MOVING_SPEED = 0.05  # m/s: the lap timer starts when the car first moves
 END_TOLERANCE = 0.03  # m before the end of an open track counts as reaching it

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drivers.sim.track import Track
+from sim.track import Track
 
 HIT_QUALITY = 47  # what an RPLidar A1 typically reports for a solid return
 

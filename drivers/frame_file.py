@@ -1,4 +1,4 @@
-"""Camera frames shared between the simulator (writer) and the camera driver (reader).
+"""The frame file: camera frames shared between the simulator (writer) and the camera driver (reader).
 
 One frame lives in a memory-mapped file, by convention `runtime.paths.sim_dir()/camera{index}.frame`:
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from drivers.sim.track import DASH_GAP_M, DASH_LENGTH_M, Track
+from sim.track import DASH_GAP_M, DASH_LENGTH_M, Track
 
 DEFAULT_WIDTH = 640
 DEFAULT_HEIGHT = 480

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from drivers.sim.track import Track
+from sim.track import Track
 
 
 def pure_pursuit_steering(track: Track, x: float, y: float, yaw: float, s: float, wheelbase: float = 0.16,

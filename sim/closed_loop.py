@@ -18,7 +18,7 @@ import numpy as np
 
 from calibration.files import DEFAULT_CALIBRATION, VehicleCalibration
 from calibration.maths import command_to_duty
-from drivers.sim.world import Simulation
+from sim.world import Simulation
 from vehicle.calibration import CalibrationRange
 from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
