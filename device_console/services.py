@@ -22,7 +22,7 @@ from vehicle.calibration import CalibrationRange
 
 
 class Network(Protocol):
-    """The contract of `usb_wifi_provisioner.network` the console uses."""
+    """The contract of `drivers.network` the console uses."""
 
     def current_ssid(self) -> str: ...
 
@@ -34,7 +34,7 @@ class Network(Protocol):
 
 
 def default_network() -> Network:
-    from usb_wifi_provisioner import network
+    from drivers import network
 
     return network  # type: ignore[return-value]
 

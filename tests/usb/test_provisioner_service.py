@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.ros import wait_until
 from tests.usb.fake_nm import FakeNetworkManager
-from usb_wifi_provisioner.bridge import BridgeClient
+from usb_wifi_provisioner.ipc import BridgeClient
 
 
 class Service:

@@ -13,8 +13,8 @@ import pytest
 
 from tests.support.ros import wait_until
 from tests.usb.conftest import make_stick
+from usb_wifi_provisioner.drive_queue import UsbEngine, read_status
 from usb_wifi_provisioner.drives import Drive
-from usb_wifi_provisioner.engine import UsbEngine, read_status
 from usb_wifi_provisioner.mounts import MOUNT_OPTIONS, FolderMounter, SystemMounter
 from usb_wifi_provisioner.provision import Provisioner
 

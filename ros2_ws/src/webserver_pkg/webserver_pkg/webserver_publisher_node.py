@@ -386,7 +386,7 @@ def console_urls(host: str, http_port: int | None, https_port: int | None) -> li
         addresses = [host]
     elif host != "127.0.0.1":
         try:
-            from usb_wifi_provisioner.network import ip_addresses
+            from drivers.network import ip_addresses
 
             addresses += [a for a in ip_addresses() if a not in addresses]
         except Exception:  # no network tools: the loopback URL is enough

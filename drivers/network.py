@@ -1,8 +1,8 @@
 """Wi-Fi and IP status of the car through NetworkManager's `nmcli` (and `iwgetid`), found on PATH.
 
-Used by the USB provisioner, the network monitor node and the device console (Wi-Fi page and
-`/api/get_network_details`), so all three tell the same story. Tests put fake `nmcli`/`iwgetid`
-scripts first on PATH.
+The car's network layer, used by the USB provisioner, the network monitor node and the device console
+(Wi-Fi page and `/api/get_network_details`), so all three tell the same story. Tests put fake
+`nmcli`/`iwgetid` scripts first on PATH.
 
 Differences from the original, on purpose:
 - the Wi-Fi interface is detected (`nmcli device`), never the hard-coded `mlan0`;

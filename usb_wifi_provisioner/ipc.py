@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from usb_wifi_provisioner.engine import Notification, UsbEngine
+from usb_wifi_provisioner.drive_queue import Notification, UsbEngine
 from usb_wifi_provisioner.leds import LedControl, NullLeds
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Watches for USB drives (pyudev), mounts each privately, sets up Wi-Fi from `wifi-creds.txt`,
 imports `models/`, writes `device-status.txt`, unmounts. Runs whether the robot stack runs or not,
 so Wi-Fi set-up works on a car whose stack is broken. While the stack runs, its usb_monitor node
-connects to this service (see `bridge.py`): it offers the original USB services and drives the
+connects to this service (see `ipc.py`): it offers the original USB services and drives the
 LEDs through the status_led node.
 
 Only one USB owner runs per machine (a lock file in the run folder): a second instance, or a
@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from usb_wifi_provisioner.bridge import BridgeServer, LedRouter
+from usb_wifi_provisioner.drive_queue import UsbEngine
 from usb_wifi_provisioner.drives import FolderDriveSource, UdevDriveSource
-from usb_wifi_provisioner.engine import UsbEngine
+from usb_wifi_provisioner.ipc import BridgeServer, LedRouter
 from usb_wifi_provisioner.leds import LedControl, NullLeds, driver_leds
 from usb_wifi_provisioner.mounts import FolderMounter, Mounter, SystemMounter
 from usb_wifi_provisioner.provision import Provisioner

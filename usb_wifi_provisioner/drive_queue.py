@@ -1,4 +1,4 @@
-"""The USB engine: drives in, mounted, processed, released — and the original usb_monitor API.
+"""The drive queue (`UsbEngine`): drives in, mounted, processed, released — and the original usb_monitor API.
 
 One worker thread handles drives one after the other (in arrival order; drives present at start
 in device-name order), so two sticks never fight over the Wi-Fi connection or the LEDs.
