@@ -160,7 +160,7 @@ class CameraNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     raise SystemExit(run_nodes([CameraNode], args=args, executor_kind="single"))
 

@@ -562,7 +562,7 @@ class CtrlNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([CtrlNode], args=args)
 

@@ -94,7 +94,7 @@ class NetworkMonitorNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([NetworkMonitorNode], args=args)
 

@@ -87,7 +87,7 @@ class DeviceInfoNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([DeviceInfoNode], args=args)
 

@@ -164,7 +164,7 @@ class InferenceNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([InferenceNode], args=args, executor_kind="single")
 

@@ -138,7 +138,7 @@ class SensorFusionNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     raise SystemExit(run_nodes([SensorFusionNode], args=args, executor_kind="single"))
 

@@ -246,7 +246,7 @@ class ServoNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([ServoNode], args=args)
 

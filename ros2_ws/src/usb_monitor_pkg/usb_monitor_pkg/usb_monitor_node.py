@@ -198,7 +198,7 @@ class UsbMonitorNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([UsbMonitorNode], args=args)
 

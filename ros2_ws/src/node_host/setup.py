@@ -1,6 +1,6 @@
 from setuptools import setup
 
-package_name = "deepracer_launcher"
+package_name = "node_host"
 
 setup(
     name=package_name,
@@ -11,5 +11,5 @@ setup(
         ("share/" + package_name, ["package.xml"]),
     ],
     install_requires=["setuptools"],
-    entry_points={"console_scripts": ["host = deepracer_launcher.host:main"]},
+    entry_points={"console_scripts": ["host = node_host.host:main"]},
 )

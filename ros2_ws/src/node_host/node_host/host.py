@@ -1,7 +1,7 @@
-"""Run one or several DeepRacer nodes in this process.
+"""Run one or several DeepRacer nodes in this process (the ROS side of `launcher/`, which has no rclpy).
 
 Every node module's `main()` calls `run_nodes([TheNode])`; the launcher starts
-`python -m deepracer_launcher.host --process NAME`, which hosts the nodes that the graph
+`python -m node_host.host --process NAME`, which hosts the nodes that the graph
 (`launcher/graph.py`) puts in that process, so light nodes share one interpreter.
 
 Shutdown: SIGINT or SIGTERM stops spinning; every node's `on_shutdown()` runs (servo: PWM neutral)
@@ -106,7 +106,7 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m deepracer_launcher.host --process NAME [--sim] [--ros-args ...]`."""
+    """`python -m node_host.host --process NAME [--sim] [--ros-args ...]`."""
     from launcher.graph import load_graph
 
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "--ros-args" in raw:
         i = raw.index("--ros-args")
         raw, ros_args = raw[:i], raw[i:]
-    parser = argparse.ArgumentParser(prog="deepracer_launcher.host")
+    parser = argparse.ArgumentParser(prog="node_host.host")
     parser.add_argument("--process", required=True)
     parser.add_argument("--sim", action="store_true")
     parser.add_argument("--graph", default=None, help="module:function building a non-default graph")
