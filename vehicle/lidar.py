@@ -69,18 +69,11 @@ class LidarConfig:
 
         Raises KeyError for a missing key, ValueError or TypeError for a value that is not a number.
         """
-        converted: dict[str, float | int] = {}
-        for key in LIDAR_CONFIG_KEYS:
-            value = values[key]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f"{key} must be a number, not {value!r}")
-            if key in LIDAR_COUNT_KEYS:
-                if value != int(value):
-                    raise ValueError(f"{key} must be a whole number, not {value!r}")
-                converted[key] = int(value)
-            else:
-                converted[key] = float(value)
-        return cls(**converted)  # type: ignore[arg-type]
+        return cls(min_angle=_number(values, "min_angle"), max_angle=_number(values, "max_angle"),
+                   num_values=_count(values, "num_values"), min_distance=_number(values, "min_distance"),
+                   max_distance=_number(values, "max_distance"),
+                   clipping_distance=_number(values, "clipping_distance"),
+                   num_sectors=_count(values, "num_sectors"), preprocess_type=_count(values, "preprocess_type"))
 
     @classmethod
     def from_fields(cls, message: LidarConfigFields) -> LidarConfig:
@@ -93,6 +86,20 @@ class LidarConfig:
     def fields(self) -> dict[str, float | int]:
         """The configuration fields of a LidarConfigSrv request (and JSON)."""
         return {key: int(value) if key in LIDAR_COUNT_KEYS else float(value) for key, value in asdict(self).items()}
+
+
+def _number(values: Mapping[str, object], key: str) -> float:
+    value = values[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{key} must be a number, not {value!r}")
+    return float(value)
+
+
+def _count(values: Mapping[str, object], key: str) -> int:
+    value = _number(values, key)
+    if value != int(value):
+        raise ValueError(f"{key} must be a whole number, not {values[key]!r}")
+    return int(value)
 
 
 def lidar_config_problem(cfg: LidarConfig) -> str | None:
