@@ -26,6 +26,8 @@ def test_image_messages_are_decoded_without_cv_bridge() -> None:
         decode_image(b"\0" * 10, 5, 4, "bgr8")
     with pytest.raises(ImageDecodeError, match="not supported"):
         decode_image(b"\0" * 60, 5, 4, "yuv422")
+    with pytest.raises(ImageDecodeError, match="not supported"):
+        decode_bgr(bytes(12), 3, 2, "16UC1", 6)  # the console's stream skips such frames
 
 
 def test_every_encoding_becomes_the_same_bgr_image() -> None:
