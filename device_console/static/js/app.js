@@ -3,11 +3,11 @@
 
 import { h, icon, toast } from './lib/dom.js';
 import { buildStatus } from './status.js';
-import control from './pages/control.js';
-import models from './pages/models.js';
-import calibration from './pages/calibration.js';
-import settings from './pages/settings.js';
-import logs from './pages/logs.js';
+import control from './pages/control/index.js';
+import models from './pages/models/index.js';
+import calibration from './pages/calibration/index.js';
+import settings from './pages/settings/index.js';
+import logs from './pages/logs/index.js';
 
 const PAGES = { control, models, calibration, settings, logs };
 const NAV = [

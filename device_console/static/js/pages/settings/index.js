@@ -2,9 +2,9 @@
 // colour (the original palette), the console UI the car serves (built-in or installed), about
 // (versions, CPU, memory, disk, live health).
 
-import { api, get, post, supports } from '../lib/api.js';
-import { actionButton, card, facts, h, poll, setText } from '../lib/dom.js';
-import { HEALTH_LIMITS, level } from '../status.js';
+import { api, get, post, supports } from '../../lib/api.js';
+import { actionButton, card, facts, h, poll, setText } from '../../lib/dom.js';
+import { HEALTH_LIMITS, level } from '../../status.js';
 
 // The original console's palette names, with RGB (0..255) chosen for a saturated tail light.
 export const LED_PALETTE = [

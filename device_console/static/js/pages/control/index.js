@@ -2,12 +2,12 @@
 // (joystick pad, keyboard, game controller) driving, camera / LiDAR-overlay stream and, when the
 // simulated car runs, a top-down track view.
 
-import { api, get, post, put, supports } from '../lib/api.js';
-import { actionButton, card, confirmDialog, formatSeconds, h, poll, setText, toast } from '../lib/dom.js';
-import { driver } from '../lib/drive.js';
-import { gamepadDriving, keyboardDriving } from '../lib/inputs.js';
-import { joystick } from '../lib/joystick.js';
-import { SimView } from '../lib/simview.js';
+import { api, get, post, put, supports } from '../../lib/api.js';
+import { actionButton, card, confirmDialog, formatSeconds, h, poll, setText, toast } from '../../lib/dom.js';
+import { driver } from '../../lib/drive.js';
+import { gamepadDriving, keyboardDriving } from '../../lib/inputs.js';
+import { joystick } from '../../lib/joystick.js';
+import { SimView } from '../../lib/simview.js';
 
 const STREAMS = {
   camera: { label: 'Camera', topic: '/camera_pkg/display_mjpeg' },

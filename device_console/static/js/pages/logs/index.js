@@ -2,8 +2,8 @@
 // auto-refresh and copy. It opens on the stack's own logs (STACK: every process of the launcher)
 // when the car has written them, as GET /api/logs says (`default`).
 
-import { api, get } from '../lib/api.js';
-import { card, h, poll, setText, toast } from '../lib/dom.js';
+import { api, get } from '../../lib/api.js';
+import { card, h, poll, setText, toast } from '../../lib/dom.js';
 
 // Friendly names for the backend's allow-listed log types (GET /api/logs lists the ones present;
 // the original console only knows SYS).

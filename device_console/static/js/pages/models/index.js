@@ -1,8 +1,8 @@
 // Models: upload (*.tar.gz, with progress), list, delete. The backend's validation messages are
 // shown exactly as it sends them.
 
-import { api, uploadFile } from '../lib/api.js';
-import { card, clear, confirmDialog, formatBytes, formatDate, h, setText, toast } from '../lib/dom.js';
+import { api, uploadFile } from '../../lib/api.js';
+import { card, clear, confirmDialog, formatBytes, formatDate, h, setText, toast } from '../../lib/dom.js';
 
 function modelTable(models, selected, onSelect) {
   if (!models.length) {

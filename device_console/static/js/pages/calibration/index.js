@@ -8,9 +8,9 @@
 // Display convention: left steering and forward speed are shown as positive numbers whatever the
 // polarity, so display = raw * sign(polarity).
 
-import { api, get, post } from '../lib/api.js';
-import { card, facts, h, setText, spinner, toast } from '../lib/dom.js';
-import { DriveChannel } from '../lib/drive_channel.js';
+import { api, get, post } from '../../lib/api.js';
+import { card, facts, h, setText, spinner, toast } from '../../lib/dom.js';
+import { DriveChannel } from '../../lib/drive_channel.js';
 
 const FACTOR = { angle: 10000, throttle: 4500 };
 const sgn = (p) => (Number(p) < 0 ? -1 : 1);
