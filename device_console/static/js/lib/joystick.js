@@ -1,8 +1,13 @@
+// @ts-check
 // Touch / mouse / pen driving pad. Reports x (right +) and y (down +) in [-1, 1]; springs back to
 // the centre (0, 0) when released, cancelled or when the pointer is lost.
 
 import { h } from './dom.js';
 
+/**
+ * @param {{onChange: (x: number, y: number, active: boolean) => void, label?: string}} options
+ * @returns {{element: HTMLDivElement, readonly value: {x: number, y: number}, reset: () => void}}
+ */
 export function joystick({ onChange, label = 'Touch or click and drag to drive' }) {
   const knob = h('div.joy-knob', { 'aria-hidden': 'true' });
   const pad = h('div.joy-pad', {
@@ -15,14 +20,17 @@ export function joystick({ onChange, label = 'Touch or click and drag to drive' 
   h('span.joy-hint.joy-right', 'Right'),
   knob);
 
+  /** @type {number | null} */
   let pointerId = null;
   let state = { x: 0, y: 0 };
 
+  /** @param {number} x @param {number} y */
   const place = (x, y) => {
     knob.style.left = `${50 + x * 50}%`;
     knob.style.top = `${50 + y * 50}%`;
   };
 
+  /** @param {number} x @param {number} y @param {boolean} active */
   const update = (x, y, active) => {
     state = { x, y };
     place(x, y);
@@ -30,10 +38,12 @@ export function joystick({ onChange, label = 'Touch or click and drag to drive' 
     onChange(x, y, active);
   };
 
+  /** @param {PointerEvent} event @returns {[number, number]} */
   const fromEvent = (event) => {
     const r = pad.getBoundingClientRect();
     const nx = ((event.clientX - r.left) / r.width) * 2 - 1;
     const ny = ((event.clientY - r.top) / r.height) * 2 - 1;
+    /** @param {number} v */
     const clampUnit = (v) => Math.max(-1, Math.min(1, v));
     return [clampUnit(nx), clampUnit(ny)];
   };
@@ -52,6 +62,7 @@ export function joystick({ onChange, label = 'Touch or click and drag to drive' 
     const [x, y] = fromEvent(event);
     update(x, y, true);
   });
+  /** @param {PointerEvent} event */
   const release = (event) => {
     if (event.pointerId !== pointerId) return;
     pointerId = null;
