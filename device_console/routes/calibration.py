@@ -11,6 +11,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
 from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
+from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO, PWM_OFFSET, ui_factor
 from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
 from device_console.calibration_units import (
     PREVIEW_SETTINGS,
@@ -71,6 +72,17 @@ async def _calibrated_mids(console: Console) -> tuple[int, int]:
         if cal_type not in console.calibrations:
             raise CarError(NOT_CALIBRATING)
     return console.calibrations[CAL_TYPE_SERVO].mid, console.calibrations[CAL_TYPE_MOTOR].mid
+
+
+@router.get("/api/calibration_units")
+def calibration_units() -> dict[str, Any]:
+    """The console units of the calibration routes, from the car's calibration maths (so a UI copies
+    no constant): a value v of a kind is a pulse of `v * factor_ns + pwm_offset_ns` ns; the kind's
+    polarity when nothing was calibrated (a UI shows the other one as a reversed direction)."""
+    defaults = {CAL_SERVO: DEFAULT_SERVO, CAL_MOTOR: DEFAULT_MOTOR}
+    kinds = {kind: {"factor_ns": ui_factor(cal_type_for(kind)), "default_polarity": defaults[cal_type_for(kind)].polarity}
+             for kind in KINDS}
+    return ok(pwm_offset_ns=PWM_OFFSET, kinds=kinds)
 
 
 @router.get("/api/set_calibration_mode", dependencies=[Depends(same_site_only)])
