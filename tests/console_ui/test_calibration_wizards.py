@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from tests.console_ui.conftest import Browser, Stack, api_call, open_page, subscribe
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, wait_until, with_depth
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
-QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=200, reliability=ReliabilityPolicy.BEST_EFFORT)
+QOS = with_depth(command_qos(), 200)  # as ctrl_node reads the previews, keeping every slider step
 
 
 def steering_pwm(v: int) -> int:
