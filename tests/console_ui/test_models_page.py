@@ -67,7 +67,8 @@ def test_invalid_files_show_the_backend_message(car: Stack, page, tmp_path: Path
     assert not (car.state_dir / "artifacts" / "broken").exists()
 
 
-def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosTestNode, shot) -> None:
+def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosTestNode, sim_car_settings,
+                                     shot) -> None:
     p = page("models")
     p.set_input_files("#model-file", str(archive))
     assert MODEL in p.locator("#model-file-name").inner_text()
