@@ -287,11 +287,15 @@ def test_a_steady_stick_keeps_the_car_driving(car: Stack, page, stamped: Stamped
     p.click("#manual-stop")
 
 
+DEAD_MAN_STOP = "car stopped: no command or heartbeat from the driver"   # the console's 0.5 s dead-man
+
+
 @pytest.mark.parametrize("how", ["closed", "vanished"])
-def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page, stamped: Stamped,
-                                                                 how: str) -> None:
+def test_the_page_going_away_stops_the_car_at_once(car: Stack, page, stamped: Stamped, how: str) -> None:
     # "vanished": the page's own stop-on-pagehide never runs; the drive socket closing is all the
-    # console sees, and that stops the car at once.
+    # console sees, and that stops the car at once. "At once" is told by the cause, from the console's
+    # log (not its 0.5 s dead-man); the time bound is the safety requirement, generous for a loaded
+    # machine: stopped within 1 s of the page going away.
     import time
 
     p = page("control")
@@ -302,7 +306,8 @@ def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page
     wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
     wait_until(lambda: _sim_speed(car) > 0.05, 5, "the simulated car to move")
     console_log = car.logs_dir / "console.log"
-    socket_stops = console_log.read_text(errors="replace").count("the driver's WebSocket closed")
+    before = console_log.read_text(errors="replace")
+    socket_stops, dead_man_stops = before.count("the driver's WebSocket closed"), before.count(DEAD_MAN_STOP)
     if how == "vanished":
         # The page's own stop (on pagehide, blur, visibilitychange) never runs, as when a phone's
         # browser is killed or the tab's process dies: only the socket closing remains.
@@ -310,7 +315,9 @@ def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page
     gone = time.monotonic()
     p.close()
     wait_until(lambda: stamped.first_stop_after(gone) is not None, 3, "a stop on /ctrl_pkg/servo_msg")
-    assert stamped.first_stop_after(gone) - gone <= 0.5
+    assert stamped.first_stop_after(gone) - gone <= 1.0
     if how == "vanished":  # the console's reason: the socket closed (not the page, not the dead-man)
         wait_until(lambda: console_log.read_text(errors="replace").count("the driver's WebSocket closed")
                    > socket_stops, 5, "the console to log the socket close")
+    # the console logs a dead-man stop as it publishes it: none came with this stop
+    assert console_log.read_text(errors="replace").count(DEAD_MAN_STOP) == dead_man_stops
