@@ -41,7 +41,7 @@ from device_console.deps import (
 from device_console.drive_supervisor import CALIBRATION as DRIVE_CALIBRATION
 from device_console.routes.control import NO_CONTROL_NODE
 from device_console.services import Console
-from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
 from vehicle.modes import CALIBRATION
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def calibration_units() -> dict[str, Any]:
     """The console units of the calibration routes, from the car's calibration maths (so a UI copies
     no constant): a value v of a kind is a pulse of `v * factor_ns + pwm_offset_ns` ns; the kind's
     polarity when nothing was calibrated (a UI shows the other one as a reversed direction)."""
-    defaults = {CAL_SERVO: DEFAULT_SERVO, CAL_MOTOR: DEFAULT_MOTOR}
+    defaults = {CalibrationKind.SERVO: DEFAULT_SERVO, CalibrationKind.MOTOR: DEFAULT_MOTOR}
     kinds = {kind: {"factor_ns": ui_factor(cal_type_for(kind)), "default_polarity": defaults[cal_type_for(kind)].polarity}
              for kind in KINDS}
     return ok(pwm_offset_ns=PWM_OFFSET, kinds=kinds)

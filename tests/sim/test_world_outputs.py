@@ -13,6 +13,7 @@ import pytest
 from drivers.frame_file import FrameReader
 from sim.status import STATUS_KEYS, read_status, read_track
 from tests.sim.conftest import start_world
+from tests.support.clock import on_wall_clock
 from tests.support.ros import wait_until
 
 
@@ -47,10 +48,12 @@ def test_camera_frames_arrive_at_the_frame_rate(sim_world):
         t0 = time.monotonic()
         wait_until(lambda: reader.latest_number() >= first.number + 15, 5, "15 more frames")
         elapsed = time.monotonic() - t0
-        assert 0.6 < elapsed < 2.0  # 15 fps
+        # paced at 15 fps: 15 frames take a second, never much less (a loaded machine only makes them
+        # later; the rate itself is `make bench`, sim_camera_fps)
+        assert elapsed > 0.6
         frame = reader.read()
         assert frame is not None and frame.image.shape == (480, 640, 3)
-        assert abs(time.time_ns() - frame.capture_ns) < 2e9
+        assert on_wall_clock(frame.capture_ns)
         # the car looks down the straight: dark floor at the bottom centre, white tape somewhere
         assert frame.image[470, 100:540].min() < 80
         assert frame.image[300:].max() > 200

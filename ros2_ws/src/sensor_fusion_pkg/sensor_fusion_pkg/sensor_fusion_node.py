@@ -28,6 +28,9 @@ from runtime import run_state
 from vehicle.lidar import LidarConfig, lidar_config_problem
 
 RUN_STATE_NAME = "sensor_fusion"
+# How the camera and LiDAR streams are read (here and by inference_node): the newest sample only,
+# from reliable and best-effort publishers alike.
+SENSOR_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 class SensorFusionNode(Node):
@@ -55,7 +58,7 @@ class SensorFusionNode(Node):
         self.overlay_compressed_pub = self.create_publisher(
             CompressedImage, "/sensor_fusion_pkg/overlay_msg/compressed",
             QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
-        sensor_qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
+        sensor_qos = SENSOR_QOS
         self.create_subscription(LaserScan, "/rplidar_ros/scan", self._on_scan, sensor_qos,
                                  callback_group=MutuallyExclusiveCallbackGroup())
         self.create_subscription(CameraMsg, "/camera_pkg/video_mjpeg", self._on_camera, sensor_qos,
