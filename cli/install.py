@@ -15,6 +15,8 @@ Install (also the upgrade: run it again from a newer checkout):
   enables them, and (on a running system) restarts what ran before;
 - never touches the car's state in /opt/aws/deepracer (calibration, password, models, logs):
   created when missing, kept across upgrades and by uninstall;
+- writes /opt/aws/deepracer/lib/setup.bash (fleet managers source it for `ros2`; a stock car's file
+  is kept as setup.bash.orig and put back by uninstall; runtime/ros_shell.py);
 - installs the shipped sample models (`sample_models/`) into its `artifacts/` as `Sample_...` the
   first time (inference/samples.py: a sample the owner deleted is not installed again).
 
@@ -217,6 +219,13 @@ def prepare_state(layout: Layout) -> None:
             os.chmod(path, 0o2775)
 
 
+def install_ros_setup(layout: Layout) -> None:
+    """/opt/aws/deepracer/lib/setup.bash: what fleet managers source to get `ros2` (runtime/ros_shell.py)."""
+    from runtime.ros_shell import write_setup_bash
+
+    write_setup_bash(layout.at(STATE_DIR / "lib" / "setup.bash"), layout.src, STATE_DIR)
+
+
 def install_samples(layout: Layout) -> None:
     from inference.samples import seed_samples
 
@@ -299,6 +308,7 @@ def install(layout: Layout, source: Path, build: bool = True, start: bool = True
     write_wrapper(layout)
     create_service_user(layout)
     prepare_state(layout)
+    install_ros_setup(layout)
     install_samples(layout)
     install_units(layout, layout.at(layout.src / "systemd"))
     enable_units(layout, start)
@@ -326,6 +336,9 @@ def uninstall(layout: Layout, keep_user: bool = False) -> None:
     conf = layout.at(SYSUSERS_CONF)
     if conf.exists():
         conf.unlink()
+    from runtime.ros_shell import remove_setup_bash
+
+    remove_setup_bash(layout.at(STATE_DIR / "lib" / "setup.bash"))
     if not keep_user and manifest.get("service_user_created", True) and _user_exists(layout, SERVICE_USER):
         argv = ["userdel"] if layout.live else ["userdel", "--root", str(layout.root)]
         proc = _run([*argv, SERVICE_USER], check=False)

@@ -1,15 +1,18 @@
 """A `ros2` command with the subset fleet tools use on the car (the real CLI is not on PyPI).
 
-    ros2 service call SERVICE TYPE [VALUES]      e.g. "{red: 0, green: 0, blue: 9999825}"
+    ros2 service call SERVICE TYPE [VALUES] [--timeout S]   e.g. "{red: 0, green: 0, blue: 9999825}"
     ros2 service list [-t]
     ros2 topic list [-t]
     ros2 topic echo TOPIC [TYPE] [--once]
     ros2 topic pub TOPIC TYPE [VALUES] [--once | -1] [-r RATE] [-t TIMES]
     ros2 node list
-    ros2 param get NODE NAME
+    ros2 param get NODE NAME [--hide-type] [--no-daemon]
 
-Same argument syntax and the same output shape as the real tool. Installed as `ros2` only where
-no system ROS 2 provides one (see scripts/bootstrap.sh).
+Same argument syntax and the same output shape as the real tool (`--no-daemon` is accepted
+everywhere: there is no daemon). Unlike the real tool, `service call` does not wait for ever: a
+service that does not appear within `--timeout` seconds (default 10), or does not answer within it,
+is an error ("service ... not available") with exit code 1, so a fleet manager's script never hangs.
+Installed as `ros2` only where no system ROS 2 provides one (see scripts/bootstrap.sh).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 import yaml
 
 DISCOVERY_S = 2.0
+SERVICE_TIMEOUT_S = 10.0
 
 
 # -- interface types and values -------------------------------------------------------------------
@@ -172,18 +176,26 @@ def _discover(session: _Session, lister: Any, wanted: str | None = None) -> list
 def service_call(args: argparse.Namespace) -> int:
     srv_type = import_type(args.service_type, "srv")
     request = set_fields(srv_type.Request(), parse_values(args.values))
+    timeout = max(0.0, float(args.timeout))
     session = _Session()
     try:
         client = session.node.create_client(srv_type, args.service_name)
-        if not client.wait_for_service(timeout_sec=DISCOVERY_S):
+        deadline = time.monotonic() + timeout
+        if not client.wait_for_service(timeout_sec=min(DISCOVERY_S, timeout)):
             print("waiting for service to become available...", flush=True)
-            while not client.wait_for_service(timeout_sec=1.0):
-                pass
-        print(f"requester: making request: {request!r}\n")
+            while not client.wait_for_service(timeout_sec=min(1.0, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    print(f"error: service {args.service_name} not available after {timeout:g} s "
+                          "(is the stack running? --timeout to wait longer)", file=sys.stderr, flush=True)
+                    return 1
+        print(f"requester: making request: {request!r}\n", flush=True)
         future = client.call_async(request)
-        session.wait_future(future, None)
+        if not session.wait_future(future, max(timeout, 1.0)):
+            print(f"error: service {args.service_name} did not answer within {max(timeout, 1.0):g} s",
+                  file=sys.stderr, flush=True)
+            return 1
         print("response:")
-        print(f"{future.result()!r}\n")
+        print(f"{future.result()!r}\n", flush=True)
         return 0
     finally:
         session.close()
@@ -315,7 +327,10 @@ def param_get(args: argparse.Namespace) -> int:
             value = value.tolist()
         elif isinstance(value, (list, tuple)):
             value = list(value)
-        print(f"{_PARAM_LABELS[pv.type]} value is: {value}")
+        if args.hide_type:
+            print(value)
+        else:
+            print(f"{_PARAM_LABELS[pv.type]} value is: {value}")
         return 0
     finally:
         session.close()
@@ -332,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("service_name")
     call.add_argument("service_type")
     call.add_argument("values", nargs="?", default="{}")
+    call.add_argument("--timeout", type=float, default=SERVICE_TIMEOUT_S,
+                      help=f"seconds to wait for the service and its answer (default {SERVICE_TIMEOUT_S:g})")
     call.set_defaults(func=service_call)
     slist = service.add_parser("list", help="list services")
     slist.add_argument("-t", "--show-types", action="store_true")
@@ -368,12 +385,15 @@ def build_parser() -> argparse.ArgumentParser:
     get = param.add_parser("get", help="get a parameter")
     get.add_argument("node_name")
     get.add_argument("parameter_name")
+    get.add_argument("--hide-type", action="store_true", help="print the value only")
     get.set_defaults(func=param_get)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    # `--no-daemon` (any position, as the real CLI takes it): there is no daemon to skip
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args([a for a in raw if a != "--no-daemon"])
     try:
         code = args.func(args)
     except KeyboardInterrupt:

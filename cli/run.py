@@ -126,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.max_restart_backoff >= 0.5:
         print("--max-restart-backoff must be at least 0.5 s")
         return 2
+    from runtime.ros_shell import write_ros_env
+
+    try:  # for /opt/aws/deepracer/lib/setup.bash: shells of fleet managers join this graph
+        write_ros_env(state / "run", env)
+    except OSError as exc:
+        print(f"warning: cannot write {state / 'run'}/ros_env.sh: {exc}", flush=True)
     supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env,
                             max_backoff=args.max_restart_backoff)
     print(f"DeepRacer stack starting ({'simulated car' if sim else 'car hardware'}); state in {state}", flush=True)

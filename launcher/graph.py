@@ -187,6 +187,13 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
         ),
         executor="single",
     ))
+    processes.append(ProcessSpec(
+        name="logging",
+        description="drive recording: rosbag2 bags of autonomous runs, stop_logging (optional: never touches driving)",
+        nodes=(NodeSpec("logging_pkg.bag_log_node:BagLogNode", "bag_log_node", "logging_pkg"),),
+        required=False,
+        executor="single",
+    ))
     console_cmd = ["webserver_pkg.webserver_publisher_node"]
     if sim:
         console_cmd += ["--host", "127.0.0.1"]  # a laptop: never expose the default password to the LAN

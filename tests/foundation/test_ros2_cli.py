@@ -92,3 +92,25 @@ def test_topic_pub_reaches_a_subscriber(demo_stack: RosTestNode) -> None:
     wait_until(lambda: received, 10, "the published message")
     assert received[0].angle == pytest.approx(-0.5)
     assert received[0].throttle == pytest.approx(0.3)
+
+
+def test_param_get_hide_type_no_daemon_prints_the_bare_value(demo_stack: RosTestNode) -> None:
+    """The fleet manager's `logs_folder=$(ros2 param get NODE output_path --hide-type --no-daemon)`."""
+    result = ros2("param", "get", "/demo/talker", "output_path", "--hide-type", "--no-daemon")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "/tmp/demo-bags\n"
+    result = ros2("param", "get", "/demo/no_such_node", "output_path", "--hide-type", "--no-daemon")
+    assert result.returncode != 0 and result.stdout == ""
+
+
+def test_service_call_to_a_missing_service_gives_up_with_an_error(demo_stack: RosTestNode) -> None:
+    # the graph is alive (the same command reaches a real service) ...
+    alive = ros2("service", "call", "/demo/set_led", "deepracer_interfaces_pkg/srv/SetLedCtrlSrv",
+                 "{red: 0, green: 0, blue: 0}", "--timeout", "20")
+    assert alive.returncode == 0, alive.stderr
+    # ... and a service nobody offers ends the command (the real CLI waits for ever) with exit 1
+    result = ros2("service", "call", "/logging_pkg/stop_logging", "std_srvs/srv/Trigger", "--timeout", "2",
+                  timeout=60)
+    assert result.returncode == 1
+    assert "waiting for service to become available..." in result.stdout
+    assert "service /logging_pkg/stop_logging not available after 2 s" in result.stderr

@@ -3,7 +3,9 @@
 Services: /inference_pkg/load_model (LoadModelSrv), /inference_pkg/inference_state (InferenceStateSrv).
 Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg); publishes /inference_pkg/rl_results
 (InferResultsArray: one InferResults per output value, class_label = index, class_prob = value,
-box fields -1, plus the input images, so the capture stamp travels on).
+box fields -1, plus the input images, so the capture stamp travels on) and, after every successful
+load, /inference_pkg/model_artifact (std_msgs/String: the loaded artifact's path, transient local:
+the recorder names its bags after the model folder, as the community car does).
 
 Latest-frame-wins: the subscription callback only parks the message in a one-slot hand-over; a worker
 thread takes the newest one when it is free, so a frame that arrived during an inference replaces the
@@ -20,7 +22,8 @@ from deepracer_interfaces_pkg.msg import EvoSensorMsg, InferResults, InferResult
 from deepracer_interfaces_pkg.srv import InferenceStateSrv, LoadModelSrv
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from std_msgs.msg import String
 
 from inference.engine import InferenceEngine
 from inference.errors import LoadErrorCode, ModelLoadError
@@ -30,6 +33,7 @@ from perception.images import decode_image
 
 SENSOR_TOPIC = "/sensor_fusion_pkg/sensor_msg"
 RESULTS_TOPIC = "/inference_pkg/rl_results"
+MODEL_ARTIFACT_TOPIC = "/inference_pkg/model_artifact"
 RL_TASK = 0
 OBJECT_DETECTION_TASK = 1
 
@@ -59,6 +63,8 @@ class InferenceNode(Node):
         self.create_subscription(EvoSensorMsg, SENSOR_TOPIC, self._slot.put, sensor_qos,
                                  callback_group=ReentrantCallbackGroup())
         self._publisher = self.create_publisher(InferResultsArray, RESULTS_TOPIC, 1)
+        self._artifact_pub = self.create_publisher(String, MODEL_ARTIFACT_TOPIC, QoSProfile(
+            depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL))
         self._worker = threading.Thread(target=self._run, name="inference-worker", daemon=True)
         self._worker.start()
 
@@ -97,6 +103,7 @@ class InferenceNode(Node):
         inputs = ", ".join(f"{i.sensor}{list(i.shape)}" for i in engine.inputs)
         log.info(f"load_model: {request.artifact_path} loaded in {time.monotonic() - started:.2f} s "
                  f"(inputs {inputs}, precision {engine.precision})")
+        self._artifact_pub.publish(String(data=str(request.artifact_path)))
         response.error = 0
         return response
 
