@@ -10,6 +10,8 @@ is doing and why not, e.g. the free-space floor.
 
 from __future__ import annotations
 
+import json
+import os
 import queue
 import shutil
 import threading
@@ -22,7 +24,6 @@ from typing import Any
 from recording.naming import bag_folder_name
 from recording.session import Action, Decision, RecordingSession
 from recording.writer import BagWriter, TopicInfo
-from runtime.atomic import atomic_write_json
 
 QUEUE_LIMIT = 600                 # messages waiting for the disk (20 s at 30 fps); beyond, new ones are dropped
 FLUSH_PERIOD_S = 1.0
@@ -53,12 +54,13 @@ class Recorder:
         self.log = log
         self.status_file = status_file
         self._lock = threading.Lock()
+        self._status_lock = threading.Lock()       # the status file is written from two threads
         self._queue: queue.Queue[_Item] = queue.Queue()
         self._open = False             # the writer thread will write messages (set in the caller's thread)
         self._bag: str = ""
         self._last_error = ""
         self._dropped = 0
-        self._written: dict[str, int] = {}
+        self._current: BagWriter | None = None    # the writer thread's open bag (read for status only)
         self._last_status: dict[str, Any] = {}
         self._thread = threading.Thread(target=self._run, name="bag-writer", daemon=True)
         self._thread.start()
@@ -155,17 +157,25 @@ class Recorder:
             "provider": self.provider,
             "min_free_mb": self.min_free_mb,
             "disk_low": state.disk_low,
+            "counts": dict(self._current.counts) if (self._current is not None and self._open) else {},
             "dropped": self._dropped,
             "last_error": self._last_error,
         }
 
     def _publish_status(self) -> None:
+        with self._status_lock:
+            self._write_status()
+
+    def _write_status(self) -> None:
         current = self.status()
         if current == self._last_status or self.status_file is None:
             return
         self._last_status = current
-        try:
-            atomic_write_json(self.status_file, current, indent=1)
+        try:  # replaced in one rename (no fsync: a status, rewritten every second while recording)
+            self.status_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.status_file.with_name(f".{self.status_file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(current, indent=1))
+            os.replace(tmp, self.status_file)
         except OSError as exc:
             self.log("warn", f"cannot write {self.status_file}: {exc}")
 
@@ -203,7 +213,9 @@ class Recorder:
                 writer = None
                 if item.done:
                     item.done(False, f"Logging stopped with an error: {exc}")
-            self._publish_status()
+            self._current = writer
+            if item.kind != "msg":
+                self._publish_status()
 
     def _start(self, item: _Item) -> BagWriter | None:
         assert item.folder is not None
