@@ -280,6 +280,41 @@ export function streamUrl(topic, width, height) {
   return `/route?topic=${encodeURIComponent(topic).replace(/%2F/g, '/')}&width=${width}&height=${height}`;
 }
 
+// ------------------------------------------------------------------ drive recordings (ours)
+/**
+ * One bag of the recorder (logging_pkg): start in epoch seconds, frames = inference results recorded.
+ * @typedef {{name: string, model: string, start: number | null, duration_s: number, frames: number,
+ *   messages: number, size_bytes: number, storage: string, complete: boolean}} Recording
+ */
+/**
+ * What the recorder is doing (<state>/run/recorder.json).
+ * @typedef {{status?: string, why_not?: string | null, bag?: string, output_path?: string, on_usb?: boolean,
+ *   disk_low?: boolean, min_free_mb?: number, counts?: Record<string, number>, mode?: string, provider?: string,
+ *   dropped?: number, last_error?: string}} RecorderStatus
+ */
+/** @typedef {Answer & {recordings: Recording[], recorder: RecorderStatus, output_path: string}} RecordingList */
+/** @typedef {{index: number, stamp: number, results: [number, number][]}} RecordedFrame */
+/** @typedef {{steering_angle?: number, speed?: number, index?: number}} ModelAction */
+/** @typedef {Answer & {frames: RecordedFrame[], actions: ModelAction[], model: string}} RecordingFrames */
+/**
+ * @typedef {Answer & {mode: string, provider: string, modes?: string[], providers?: string[],
+ *   recorder?: RecorderStatus}} LoggingSettings
+ */
+/** @returns {Promise<RecordingList>} */
+export const recordings = () => get('/api/recordings');
+/** @param {string} name @returns {Promise<RecordingFrames>} */
+export const recordingFrames = (name) => get(`/api/recordings/${part(name)}/frames`, { timeout: 120000 });
+/** The JPEG of one recorded frame. @param {string} name @param {number} index */
+export const recordingFrameUrl = (name, index) => `/api/recordings/${part(name)}/frames/${index}`;
+/** The bag as .tar.gz (a link the browser downloads). @param {string} name */
+export const recordingDownloadUrl = (name) => `/api/recordings/${part(name)}/download`;
+/** @param {string} name @returns {Promise<Answer>} */
+export const deleteRecording = (name) => call('DELETE', `/api/recordings/${part(name)}`, undefined, true);
+/** @returns {Promise<LoggingSettings>} */
+export const loggingSettings = () => get('/api/logging_settings');
+/** @param {string} mode @param {string} provider @returns {Promise<LoggingSettings>} */
+export const saveLoggingSettings = (mode, provider) => post('/api/logging_settings', { mode, provider });
+
 // ------------------------------------------------------------------ login
 /**
  * POST /login with the form field `password` (the answer's status and body are the login page's to read).

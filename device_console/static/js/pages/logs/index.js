@@ -5,6 +5,7 @@
 
 import { card, h, poll, setText, toast } from '../../lib/dom.js';
 import { logLines, logTypes } from '../../lib/endpoints.js';
+import { recordingsCard } from './recordings.js';
 
 // Friendly names for the backend's allow-listed log types (GET /api/logs lists the ones present;
 // the original console only knows SYS).
@@ -114,8 +115,10 @@ export default {
       if (auto.checked) stopAuto = poll(load, 5000, { immediate: false });
     });
 
+    const recorded = recordingsCard();
     host.append(
       h('h1.page-title', 'Logs'),
+      recorded.element,
       card('Vehicle logs', { id: 'logs-card', actions: [meta] },
         h('div.row.log-controls', type, lines, view.filter,
           h('label.check', auto, ' Auto-refresh'),
@@ -124,6 +127,6 @@ export default {
         view.pre),
     );
     await load();
-    return () => { if (stopAuto) stopAuto(); };
+    return () => { if (stopAuto) stopAuto(); recorded.stop(); };
   },
 };
