@@ -158,8 +158,9 @@ def _jpeg(image: Any) -> bytes:
 
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         return bytes(cv2.imencode(".jpg", decoded)[1]) if decoded is not None else b""
-    from perception.images import decode_image
     import cv2
+
+    from perception.images import decode_image
 
     decoded = decode_image(bytes(image.data), int(image.width), int(image.height), str(image.encoding),
                            int(image.step))

@@ -189,7 +189,7 @@ class Recorder:
                 if item.kind == "quit":
                     return
                 if item.kind == "open":
-                    writer = self._finish(writer, "a new bag opens")
+                    self._finish(writer, "a new bag opens")
                     writer = self._start(item)
                 elif item.kind == "msg" and writer is not None:
                     if not writer.has_topic(item.topic):
@@ -205,7 +205,8 @@ class Recorder:
                     if item.done:
                         item.done(True, f"Logging stopped ({item.reason})")
                 elif item.kind == "close":
-                    writer = self._finish(writer, item.reason)
+                    self._finish(writer, item.reason)
+                    writer = None
                     if item.done:
                         item.done(True, "Logging stopped, the bag is complete")
             except Exception as exc:
@@ -226,7 +227,7 @@ class Recorder:
 
     def _finish(self, writer: BagWriter | None, reason: str) -> None:
         if writer is None:
-            return None
+            return
         writer.close()
         self.log("info", f"bag {writer.folder.name} closed ({reason}): "
                  + ", ".join(f"{topic} {count}" for topic, count in writer.counts.items()))

@@ -134,7 +134,7 @@ def recover(folder: Path) -> int:
 
 def recover_all(output: Path, skip: set[str] | None = None) -> list[str]:
     """Recover every incomplete bag directly under `output`; a note per bag (recovered or not)."""
-    notes = []
+    notes: list[str] = []
     try:
         children = sorted(p for p in output.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:

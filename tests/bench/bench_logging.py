@@ -16,9 +16,8 @@ WINDOW_S = 10.0
 
 
 def _frame(i: int):
-    from deepracer_interfaces_pkg.msg import InferResults, InferResultsArray
-
     import numpy as np
+    from deepracer_interfaces_pkg.msg import InferResults, InferResultsArray
 
     from tests.recording import messages
 

@@ -26,11 +26,11 @@ def test_the_monitor_topic_opens_one_bag_and_keeps_it_while_it_flows() -> None:
 def test_a_restart_within_the_timeout_appends_and_a_longer_pause_closes() -> None:
     session = started()
     assert session.tick(15.9).action is Action.NONE           # 14.9 s quiet: same bag
-    assert session.monitor_message(15.9).action is Action.NONE
-    assert session.tick(30.8).action is Action.NONE
-    decision = session.tick(30.9)                              # 15 s without a monitor message
+    assert session.monitor_message(16.0).action is Action.NONE
+    assert session.tick(30.9).action is Action.NONE
+    decision = session.tick(31.0)                              # 15 s without a monitor message
     assert decision.action is Action.CLOSE and "15 s" in decision.reason
-    assert session.monitor_message(31.0).action is Action.OPEN  # the next run: a new bag
+    assert session.monitor_message(31.5).action is Action.OPEN  # the next run: a new bag
 
 
 def test_a_model_change_closes_at_once_and_the_same_model_does_not() -> None:
