@@ -129,6 +129,7 @@ def archive(output: Path, name: str) -> Iterator[bytes]:
 
     sink = _Sink()
     with tarfile.open(fileobj=sink, mode="w|gz") as tar:
+        tar.add(folder, arcname=name, recursive=False)
         for path in sorted(folder.rglob("*")):
             tar.add(path, arcname=f"{name}/{path.relative_to(folder)}", recursive=False)
             if sink.parts:

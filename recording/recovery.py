@@ -118,7 +118,9 @@ def recover(folder: Path) -> int:
     writer = Writer(staged, version=9,
                     storage_plugin=StoragePlugin.MCAP if provider == "mcap" else StoragePlugin.SQLITE3)
     writer.open()
-    connections = {t.name: writer.add_connection(t.name, t.type_name, typestore=store) for t in topics}
+    # the stored definition text is kept as it was (the installed .msg files of the recording car)
+    connections = {t.name: writer.add_connection(t.name, t.type_name, msgdef=t.msgdef,
+                                                 rihs01=store.hash_rihs01(t.type_name)) for t in topics}
     count = 0
     for name, stamp, data in rows:
         writer.write(connections[name], stamp, data)

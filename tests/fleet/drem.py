@@ -8,7 +8,8 @@ namespace where the car's paths are the simulated car's:
 - /sys/class/dmi/id -> the simulated car's DMI folder (the chassis serial);
 - /usr/local/sbin (first on systemd's PATH) holds a `systemctl` that only records its arguments: the
   simulated car is not a systemd service, and the shared stack must keep running;
-- /home and /root are empty scratch folders (DREM exports HOME=/home/deepracer or /root).
+- /home and /root/.ros are empty scratch folders (DREM exports HOME=/home/deepracer or /root, and
+  "clean car" empties /root/.ros/log).
 The commands themselves are DREM's text, character for character (§2).
 """
 
@@ -135,8 +136,8 @@ class Car:
         link = self.opt / "aws" / "deepracer"
         if not link.is_symlink():
             link.symlink_to(self.state_dir)
-        for name in ("home", "root", "sbin", "scripts"):
-            (self.root / name).mkdir(exist_ok=True)
+        for name in ("home", "root/.ros", "sbin", "scripts"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
         shim = self.root / "sbin" / "systemctl"
         shim.write_text(f"#!/bin/sh\necho \"$*\" >> {shlex.quote(str(self.systemctl_log))}\n")
         shim.chmod(0o755)
@@ -156,7 +157,8 @@ class Car:
         mounts = " && ".join([
             f"mount --bind {shlex.quote(str(self.opt))} /opt",
             f"mount --bind {shlex.quote(str(self.root / 'home'))} /home",
-            f"mount --bind {shlex.quote(str(self.root / 'root'))} /root",
+            "mkdir -p /root/.ros",   # /root itself holds this machine's Python: only its .ros is replaced
+            f"mount --bind {shlex.quote(str(self.root / 'root' / '.ros'))} /root/.ros",
             f"mount --bind {shlex.quote(str(self.root / 'sbin'))} /usr/local/sbin",
             "mount -t tmpfs none /sys/class", "mkdir -p /sys/class/dmi/id",
             f"mount --bind {shlex.quote(str(self.dmi_dir))} /sys/class/dmi/id",

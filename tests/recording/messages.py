@@ -53,4 +53,4 @@ def device_status(i: int) -> Any:
 
     return DeviceStatusMsg(cpu_percent=10.0 + i, cpu_temp=50.5, cpu_freq=1200.0, cpu_freq_max=2400.0,
                            memory_usage=33.0, free_disk=71.0, latency_mean=12.5, latency_p95=20.0,
-                           fps_mean=29.9)
+                           fps_mean=29.75)  # float32-exact values: the bag holds float32

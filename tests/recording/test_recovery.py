@@ -33,5 +33,8 @@ def test_a_killed_recorder_leaves_a_bag_that_opens(tmp_path: Path, provider: str
         assert item.log_time == 1_780_000_000_000_000_000 + i
         assert bagcheck.plain(item.decoded) == bagcheck.plain(messages.results(i))
     bagcheck.check_definition("deepracer_interfaces_pkg/msg/InferResultsArray", stored[0].definition)
+    [topic] = info["topics_with_message_count"]
+    assert topic["topic_metadata"]["type_description_hash"] == bagcheck.installed_hash(
+        "deepracer_interfaces_pkg/msg/InferResultsArray")
     assert not needs_recovery(folder) and recover_all(tmp_path) == []
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]     # no staging left behind
