@@ -128,8 +128,8 @@ def test_a_race_day_through_the_fleet_managers_commands(sim_stack: SimStack, car
         pwm = drem.hex_to_pwm("#FF8200")
         want = (pwm["red_pwm"], pwm["green_pwm"], pwm["blue_pwm"])
         assert sim_stack.car_settings().led == want
-        saved = json.loads((state / "led_values.json").read_text())
-        assert (saved["red"], saved["green"], saved["blue"]) == want
+        saved = json.loads((state / "led_values.json").read_text())["Led Values"]   # kept across restarts
+        assert (saved["red_pwm"], saved["green_pwm"], saved["blue_pwm"]) == want
 
         # the race: the racer's model loaded and driven; the recorder records it under the model's folder name
         ok(client.post("/api/drive_mode", json={"drive_mode": "auto"}))
@@ -176,7 +176,7 @@ def test_a_race_day_through_the_fleet_managers_commands(sim_stack: SimStack, car
         # §2.4 restart and §2.1 "clean car" (with system logs) while the model is loaded: only systemctl is
         # recorded (the shared simulated car is not a systemd unit); the deletions are real
         assert car_view.run(drem.restart_service()).returncode == 0
-        (car_view.root / "root" / ".ros" / "log").mkdir(parents=True)
+        (car_view.root / "root" / ".ros" / "log").mkdir(parents=True, exist_ok=True)   # ros2 logged there (HOME=/root)
         (car_view.root / "root" / ".ros" / "log" / "old.log").write_text("x")
         result = car_view.run(drem.delete_all_models(with_system_logs=True))
         assert result.returncode == 0, result.stderr
