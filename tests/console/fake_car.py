@@ -23,7 +23,7 @@ from device_console.car import (
     SensorStatus,
     UpdateProgress,
 )
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub
 
 MANUAL_TOPIC = "/webserver_pkg/manual_drive"

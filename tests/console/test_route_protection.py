@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from device_console.app import create_app, route_table
+from device_console.main import create_app, route_table
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 

@@ -66,7 +66,7 @@ from device_console.car import (
     SensorStatus,
     UpdateProgress,
 )
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub, image_msg_to_bgr
 
 MANUAL_DRIVE_TOPIC = "/webserver_pkg/manual_drive"
@@ -445,10 +445,10 @@ def spin_until_shutdown(executor: Any, context: Any, stop: threading.Event, max_
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    from device_console.app import build_console, create_app
-    from device_console.config import ConsoleSettings
-    from device_console.server import ServeOptions, serve
-    from device_console.tls import ensure_certificate
+    from device_console.core.config import ConsoleSettings
+    from device_console.core.server import ServeOptions, serve
+    from device_console.core.tls import ensure_certificate
+    from device_console.main import build_console, create_app
 
     argv = list(sys.argv[1:] if args is None else args)
     own, ros_args = _split_ros_args(argv)

@@ -12,9 +12,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from device_console.bodies import SshPasswordBody, UpdateStatusBody, WifiBody, request_body
-from device_console.car import CarError
-from device_console.deps import (
+from device_console.api.bodies import SshPasswordBody, UpdateStatusBody, WifiBody, request_body
+from device_console.api.deps import (
     ConsoleDep,
     FieldError,
     fail,
@@ -24,7 +23,8 @@ from device_console.deps import (
     same_site_only,
     str_field,
 )
-from device_console.services import Console
+from device_console.car import CarError
+from device_console.console import Console
 from runtime.atomic import atomic_write_json
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ A browser's `Origin` must be the console's own. Then JSON text messages:
     ← {"type": "heartbeat", "engaged": true|false}     (false: the car was stopped; resend to drive)
     ← {"type": "ready", "timeout": 0.5, "engaged": false}   (once, after the CSRF check)
 
-The session is a strict driver (device_console.drive_supervisor): every message feeds its 0.5 s
+The session is a strict driver (device_console.driving.supervisor): every message feeds its 0.5 s
 dead-man, and the car stops at once when the socket that drove it closes.
 """
 
@@ -28,11 +28,11 @@ from fastapi.responses import JSONResponse
 from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
-from device_console.auth import TOKEN_COOKIE
-from device_console.deps import FieldError, fail
-from device_console.edge import csrf_problem
-from device_console.routes.control import manual_drive_body, send_manual
-from device_console.services import Console
+from device_console.api.deps import FieldError, fail
+from device_console.api.routes.control import manual_drive_body, send_manual
+from device_console.console import Console
+from device_console.core.edge import csrf_problem
+from device_console.core.security import TOKEN_COOKIE
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"])

@@ -10,7 +10,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
-from device_console.bodies import (
+from device_console.api.bodies import (
     DriveModeBody,
     DriveSettingsBody,
     EmergencyStopBody,
@@ -19,8 +19,7 @@ from device_console.bodies import (
     StartStopBody,
     request_body,
 )
-from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
-from device_console.deps import (
+from device_console.api.deps import (
     BadBody,
     ConsoleDep,
     FieldError,
@@ -31,11 +30,12 @@ from device_console.deps import (
     ok,
     require_session,
 )
-from device_console.drive_settings import save_legacy_hold
-from device_console.drive_supervisor import LEGACY_HOLD_RANGE_S, check_legacy_hold
-from device_console.drive_supervisor import MANUAL as DRIVE_MANUAL
-from device_console.manual_drive import drive_request
-from device_console.services import Console
+from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
+from device_console.console import Console
+from device_console.driving.joystick import drive_request
+from device_console.driving.settings_file import save_legacy_hold
+from device_console.driving.supervisor import LEGACY_HOLD_RANGE_S, check_legacy_hold
+from device_console.driving.supervisor import MANUAL as DRIVE_MANUAL
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
@@ -76,7 +76,7 @@ async def manual_drive(request: Request, console: ConsoleDep, session: SessionDe
 
     The command is held (and re-published) while its driver is there: our UI's heartbeats or
     drive socket (0.5 s dead-man), or, for clients of the original car that send only changes,
-    while the session is alive (device_console.drive_supervisor).
+    while the session is alive (device_console.driving.supervisor).
     """
     body = await json_body(request)
     try:

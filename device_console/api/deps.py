@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from device_console.auth import TOKEN_COOKIE
-from device_console.edge import has_control_characters, issue_csrf_token
-from device_console.services import Console
+from device_console.console import Console
+from device_console.core.edge import has_control_characters, issue_csrf_token
+from device_console.core.security import TOKEN_COOKIE
 
 
 def get_console(request: Request) -> Console:
@@ -63,7 +63,7 @@ async def require_session(request: Request, response: Response, console: Console
     """A valid `deepracer_token` cookie, else 401; refreshes the cookie (sliding expiry).
 
     The request counts as a sign of life of the session (a manual driver's command is held while
-    its session is alive: device_console.drive_supervisor)."""
+    its session is alive: device_console.driving.supervisor)."""
     token = request.cookies.get(TOKEN_COOKIE)
     if not console.tokens.validate(token):
         raise NotLoggedIn()
@@ -144,7 +144,7 @@ def parse_json(raw: bytes) -> Any:
 async def json_body(request: Request, required: bool = True) -> dict[str, Any]:
     """The body as a JSON object (content type not enforced, as Flask's `get_json(force=True)`).
 
-    Its size is capped by `device_console.edge.BodyLimit` before it gets here."""
+    Its size is capped by `device_console.core.edge.BodyLimit` before it gets here."""
     raw = await request.body()
     if not raw.strip():
         if required:

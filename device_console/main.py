@@ -5,7 +5,7 @@
 The HTTP layer has no ROS in it: the ROS bridge node (webserver_pkg.webserver_publisher_node)
 implements `Car`, tests pass a fake. Every route outside the login flow requires the login cookie
 (`require_session` on each router); every POST/PUT/PATCH/DELETE requires a CSRF header valid for the
-browser's `deepracer_csrf` cookie (`CsrfMiddleware`). In front of everything, `device_console.edge`
+browser's `deepracer_csrf` cookie (`CsrfMiddleware`). In front of everything, `device_console.core.edge`
 merges repeated slashes and caps request bodies.
 """
 
@@ -28,13 +28,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
+from device_console.api.deps import FieldError, require_session
+from device_console.api.routes import (
+    calibration,
+    console_ui,
+    control,
+    device,
+    drive_ws,
+    login,
+    models,
+    stream,
+    system,
+)
 from device_console.car import Car, CarError
-from device_console.config import ConsoleSettings
-from device_console.deps import FieldError, require_session
-from device_console.drive_settings import load_legacy_hold
-from device_console.drive_supervisor import CALIBRATION, DriveSupervisor
-from device_console.edge import (
+from device_console.console import Console, Network, default_network
+from device_console.core.config import ConsoleSettings
+from device_console.core.edge import (
     BodyLimit,
     PathNormalizer,
     add_headers,
@@ -43,22 +52,13 @@ from device_console.edge import (
     csrf_set_cookie,
     is_json,
 )
+from device_console.core.security import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
+from device_console.driving.settings_file import load_legacy_hold
+from device_console.driving.supervisor import CALIBRATION, DriveSupervisor
+from device_console.host_system import HostSystem, SimulatedSystem, System
 from device_console.logs import LogSources
 from device_console.model_store import ModelStore
-from device_console.routes import (
-    auth,
-    calibration,
-    console_ui,
-    control,
-    device,
-    drive_ws,
-    models,
-    stream,
-    system,
-)
-from device_console.services import Console, Network, default_network
-from device_console.system import HostSystem, SimulatedSystem, System
-from device_console.ui_serving import BuiltinStaticFiles, UiStaticFiles
+from device_console.ui.serving import BuiltinStaticFiles, UiStaticFiles
 from device_console.upload import clean_stale_uploads
 
 log = logging.getLogger("device_console")
@@ -273,9 +273,9 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
 
-    for module in (auth, control, calibration, models, device, system, stream, console_ui, drive_ws):
+    for module in (login, control, calibration, models, device, system, stream, console_ui, drive_ws):
         app.include_router(module.router)
-    app.include_router(auth.protected)
+    app.include_router(login.protected)
     # /static/: the active UI's assets (an installed UI's, else ours); /builtin/static/: always ours
     static_dir, state_dir = the_console.settings.static_dir, the_console.settings.state_dir
     app.mount("/static", UiStaticFiles(static_dir, state_dir), name="static")

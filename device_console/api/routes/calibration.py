@@ -11,20 +11,8 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
 from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
-from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
-from device_console.calibration_units import (
-    PREVIEW_SETTINGS,
-    PREVIEW_SLIDE_WINDOW_S,
-    adjust_command,
-    cal_type_for,
-    calibration_to_ui,
-    led_to_pwm,
-    preview_means_mid,
-    pwm_to_led,
-    ui_to_calibration,
-)
-from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration, CarError
-from device_console.deps import (
+from device_console.api.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
+from device_console.api.deps import (
     BadBody,
     ConsoleDep,
     FieldError,
@@ -37,9 +25,21 @@ from device_console.deps import (
     require_session,
     same_site_only,
 )
-from device_console.drive_supervisor import CALIBRATION as DRIVE_CALIBRATION
-from device_console.routes.control import NO_CONTROL_NODE
-from device_console.services import Console
+from device_console.api.routes.control import NO_CONTROL_NODE
+from device_console.calibration_units import (
+    PREVIEW_SETTINGS,
+    PREVIEW_SLIDE_WINDOW_S,
+    adjust_command,
+    cal_type_for,
+    calibration_to_ui,
+    led_to_pwm,
+    preview_means_mid,
+    pwm_to_led,
+    ui_to_calibration,
+)
+from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration, CarError
+from device_console.console import Console
+from device_console.driving.supervisor import CALIBRATION as DRIVE_CALIBRATION
 
 log = logging.getLogger(__name__)
 NOT_CALIBRATING = ("The car's calibration could not be read: previews work in calibration mode "

@@ -5,7 +5,7 @@ Maths (webserver_pkg of the original stack): both joystick axes are snapped to 0
 DEFAULT_SPEED_SCALES = [1.0, 0.8] at a speed scale v = 1 + (1 - max_speed)·4 (bounds [1, 5]) and is
 negated (the UI sends screen-y, so "up" is negative and becomes positive = forward).
 
-Who may keep the car moving (dead-man, held commands) is `device_console.drive_supervisor`.
+Who may keep the car moving (dead-man, held commands) is `device_console.driving.supervisor`.
 """
 
 from __future__ import annotations

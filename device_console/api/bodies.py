@@ -1,6 +1,6 @@
 """The request bodies of the console's routes, as pydantic models, published in the OpenAPI schema.
 
-The routes read their bodies with `device_console.deps.json_body` and check each field with the
+The routes read their bodies with `device_console.api.deps.json_body` and check each field with the
 original's own error texts (`{"success": false, "reason": "angle out of range"}`, HTTP 200), so the
 models here describe the bodies (for `/api/openapi.json`, client generators and the schema fuzz in
 the tests) without changing what the routes answer: `openapi_extra=request_body(Model)` on a route.

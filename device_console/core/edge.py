@@ -6,7 +6,7 @@
   command line or a log.
 - `BodyLimit`: every route's request body is capped (a few KB for driving and calibration, 64 KB
   elsewhere; the model upload streams to disk under its own 200 MB limit): 413 beyond.
-- CSRF binding (used by `device_console.app.CsrfMiddleware` and the page routes): the browser's
+- CSRF binding (used by `device_console.main.CsrfMiddleware` and the page routes): the browser's
   `deepracer_csrf` cookie, read once per request and set on the answer when a page issued the first
   token for that browser.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from device_console.auth import CSRF_COOKIE, CSRF_HEADERS, CsrfTokens
+from device_console.core.security import CSRF_COOKIE, CSRF_HEADERS, CsrfTokens
 
 _SLASHES = re.compile(r"//+")
 _SLASHES_RAW = re.compile(rb"//+")

@@ -6,7 +6,7 @@ Wire-compatible with the original: `POST /login` (form field `password`) answers
 `/?epwd=<password>` logs in from the URL (DREM relies on it).
 
 `/`, `/home`, `/login`, `/logout` and `/redirect_login` show the active console UI: an installed one
-(device_console/ui_bundle.py) or the built-in one. `/builtin/`, `/builtin/home`, `/builtin/login`
+(device_console/ui/bundle.py) or the built-in one. `/builtin/`, `/builtin/home`, `/builtin/login`
 and `/builtin/logout` always show the built-in UI (its assets under `/builtin/static/`).
 """
 
@@ -18,9 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
-from device_console.auth import TOKEN_COOKIE
-from device_console.bodies import ConsolePasswordBody, LoginForm, request_body
-from device_console.deps import (
+from device_console.api.bodies import ConsolePasswordBody, LoginForm, request_body
+from device_console.api.deps import (
     ConsoleDep,
     FieldError,
     SessionDep,
@@ -34,10 +33,11 @@ from device_console.deps import (
     set_token_cookie,
     str_field,
 )
-from device_console.pages import render_template
-from device_console.services import Console
-from device_console.ui_bundle import active_ui
-from device_console.ui_serving import installed_page
+from device_console.console import Console
+from device_console.core.security import TOKEN_COOKIE
+from device_console.ui.bundle import active_ui
+from device_console.ui.pages import render_template
+from device_console.ui.serving import installed_page
 
 router = APIRouter(tags=["login"])
 MAX_LOGIN_BODY = 16 * 1024  # the login is reachable without a session: never read a big body

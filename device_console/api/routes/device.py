@@ -14,11 +14,11 @@ import psutil
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from device_console.bodies import TimezoneBody, request_body
+from device_console.api.bodies import TimezoneBody, request_body
+from device_console.api.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
+from device_console.api.routes.models import sensor_status_fields
 from device_console.car import CarError
-from device_console.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
-from device_console.routes.models import sensor_status_fields
-from device_console.system import time_info
+from device_console.host_system import time_info
 
 router = APIRouter(tags=["device"], dependencies=[Depends(require_session)])
 SIM_STALE_S = 5.0
@@ -95,7 +95,7 @@ def server_ready() -> dict[str, Any]:
 @router.get("/api/supported_apis")
 def supported_apis(request: Request) -> dict[str, Any]:
     """Every API rule this console serves (the community console hides features it lacks)."""
-    from device_console.app import route_table
+    from device_console.main import route_table
 
     rules = sorted({r.path for r in route_table(request.app) if r.kind == "http" and "api" in r.path})
     return {"success": True, "apis_supported": rules}

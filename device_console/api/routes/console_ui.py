@@ -13,9 +13,9 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
-from device_console import ui_bundle
-from device_console.deps import ConsoleDep, fail, json_body, ok, require_session
-from device_console.services import Console
+from device_console.api.deps import ConsoleDep, fail, json_body, ok, require_session
+from device_console.console import Console
+from device_console.ui import bundle as ui_bundle
 
 router = APIRouter(tags=["console UI"], dependencies=[Depends(require_session)])
 BUILTIN_URL = "/builtin/"

@@ -10,14 +10,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from device_console.auth import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
 from device_console.car import Calibration, Car
-from device_console.config import ConsoleSettings
-from device_console.drive_supervisor import DriveSupervisor
+from device_console.core.config import ConsoleSettings
+from device_console.core.security import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
+from device_console.driving.supervisor import DriveSupervisor
+from device_console.host_system import System
 from device_console.logs import LogSources
 from device_console.model_store import ModelStore
 from device_console.streaming import StreamHub
-from device_console.system import System
 
 
 class Network(Protocol):

@@ -2,7 +2,7 @@
 
 Every path defaults to the original location under the car's state root (`runtime.paths`), so a
 console started with `DEEPRACER_STATE_DIR=/tmp/x` keeps all its files there. Tests build a
-`ConsoleSettings(...)` directly and hand it to `device_console.app.create_app`.
+`ConsoleSettings(...)` directly and hand it to `device_console.main.create_app`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from device_console.drive_supervisor import check_legacy_hold
+from device_console.driving.supervisor import check_legacy_hold
 from runtime import paths
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # device_console/
 
 # Topics the MJPEG endpoint may stream (anything else is a 404, never a free ROS subscription).
 CAMERA_TOPIC = "/camera_pkg/display_mjpeg"
@@ -43,7 +43,7 @@ class ConsoleSettings(BaseModel):
     login_base_delay_s: float = 1.0  # then 1, 2, 4, ... seconds between attempts
     login_max_delay_s: float = 60.0
 
-    # Manual driving (device_console.drive_supervisor). Our own UI (heartbeat route or drive
+    # Manual driving (device_console.driving.supervisor). Our own UI (heartbeat route or drive
     # WebSocket): the car stops when no command or heartbeat arrived for `manual_drive_timeout_s`.
     manual_drive_timeout_s: float = 0.5
     watchdog_period_s: float = 0.05
