@@ -1,20 +1,21 @@
-"""FastAPI dependencies and small helpers shared by the route modules.
+"""The FastAPI dependencies the route modules share.
 
-`ConsoleDep` is the console's service container; `require_session` guards every route outside the
-login flow (the routers are built with it); `json_body` reads a request body as the original did
-(any content type, must be a JSON object).
+`ConsoleDep` is the console's service container; `require_session` (`SessionDep`) guards every route
+outside the login flow (the routers are built with it); `json_body` reads a request body as the
+original did (any content type, must be a JSON object; strict JSON: `api.strict_json`).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 
+from device_console.api.answers import BadBody, FieldError
+from device_console.api.strict_json import parse_json
 from device_console.console import Console
-from device_console.core.edge import has_control_characters, issue_csrf_token
+from device_console.core.edge import issue_csrf_token
 from device_console.core.security import TOKEN_COOKIE
 
 
@@ -83,64 +84,6 @@ def same_site_only(request: Request) -> None:
         raise HTTPException(status_code=403, detail="Cross-site requests are not allowed here.")
 
 
-class BadBody(HTTPException):
-    def __init__(self, reason: str) -> None:
-        super().__init__(status_code=400, detail=reason)
-
-
-MAX_JSON_DEPTH = 32
-MAX_JSON_DIGITS = 300  # a float ends near 1.8e308: longer integers are not numbers for the car
-
-
-def _refuse_constant(name: str) -> Any:
-    raise BadBody(f"The request body is not valid JSON: {name} is not a JSON number.")
-
-
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
-        raise BadBody("The request body has a number that is too large.")
-    return int(text)
-
-
-def _parse_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise BadBody("The request body has a number that is too large.")
-    return value
-
-
-def _check_json(value: Any, where: str = "", depth: int = 0) -> None:
-    """No deeper than MAX_JSON_DEPTH, and no control characters in strings (they end up in command
-    lines, file names and logs)."""
-    if depth > MAX_JSON_DEPTH:
-        raise BadBody("The request body is nested too deeply.")
-    if isinstance(value, str):
-        if has_control_characters(value):
-            raise BadBody(f"{where or 'The request body'} must not contain control characters.")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if has_control_characters(key):
-                raise BadBody("A field name must not contain control characters.")
-            _check_json(item, f"{where}.{key}" if where else key, depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json(item, f"{where}[{index}]", depth + 1)
-
-
-def parse_json(raw: bytes) -> Any:
-    """Strict JSON: NaN/Infinity, numbers beyond a float, deep nesting and control characters in
-    strings are refused with a clear 400 (`BadBody`), never a 500."""
-    try:
-        data = json.loads(raw, parse_constant=_refuse_constant, parse_int=_parse_int,
-                          parse_float=_parse_float)
-    except RecursionError:
-        raise BadBody("The request body is nested too deeply.") from None
-    except (ValueError, UnicodeDecodeError):
-        raise BadBody("The request body is not valid JSON.") from None
-    _check_json(data)
-    return data
-
-
 async def json_body(request: Request, required: bool = True) -> dict[str, Any]:
     """The body as a JSON object (content type not enforced, as Flask's `get_json(force=True)`).
 
@@ -154,18 +97,6 @@ async def json_body(request: Request, required: bool = True) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadBody("The request body must be a JSON object.")
     return data
-
-
-def ok(**fields: Any) -> dict[str, Any]:
-    return {"success": True, **fields}
-
-
-def fail(reason: str, **fields: Any) -> dict[str, Any]:
-    return {"success": False, "reason": reason, **fields}
-
-
-class FieldError(ValueError):
-    """A body field is missing or invalid; the message is the original's reason text."""
 
 
 def number_field(body: dict[str, Any], name: str, low: float | None = None, high: float | None = None) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from device_console.main import route_table
+from device_console.api.route_table import route_table
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
 from tests.console.test_route_protection import concrete

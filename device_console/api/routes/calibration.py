@@ -11,17 +11,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
 from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
+from device_console.api.answers import BadBody, FieldError, fail, ok
 from device_console.api.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
 from device_console.api.deps import (
-    BadBody,
     ConsoleDep,
-    FieldError,
     SessionDep,
-    fail,
     int_field,
     json_body,
     number_field,
-    ok,
     require_session,
     same_site_only,
 )

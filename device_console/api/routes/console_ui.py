@@ -13,7 +13,8 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
-from device_console.api.deps import ConsoleDep, fail, json_body, ok, require_session
+from device_console.api.answers import fail, ok
+from device_console.api.deps import ConsoleDep, json_body, require_session
 from device_console.console import Console
 from device_console.ui import bundle as ui_bundle
 

@@ -10,6 +10,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 
+from device_console.api.answers import BadBody, FieldError, fail, ok
 from device_console.api.bodies import (
     DriveModeBody,
     DriveSettingsBody,
@@ -19,22 +20,12 @@ from device_console.api.bodies import (
     StartStopBody,
     request_body,
 )
-from device_console.api.deps import (
-    BadBody,
-    ConsoleDep,
-    FieldError,
-    SessionDep,
-    fail,
-    json_body,
-    number_field,
-    ok,
-    require_session,
-)
+from device_console.api.deps import ConsoleDep, SessionDep, json_body, number_field, require_session
 from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
 from device_console.console import Console
+from device_console.core.config import LEGACY_HOLD_RANGE_S, check_legacy_hold
 from device_console.driving.joystick import drive_request
 from device_console.driving.settings_file import save_legacy_hold
-from device_console.driving.supervisor import LEGACY_HOLD_RANGE_S, check_legacy_hold
 from device_console.driving.supervisor import MANUAL as DRIVE_MANUAL
 
 log = logging.getLogger(__name__)

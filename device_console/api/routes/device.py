@@ -14,8 +14,10 @@ import psutil
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from device_console.api.answers import FieldError, fail, ok
 from device_console.api.bodies import TimezoneBody, request_body
-from device_console.api.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
+from device_console.api.deps import ConsoleDep, json_body, require_session, str_field
+from device_console.api.route_table import route_table
 from device_console.api.routes.models import sensor_status_fields
 from device_console.car import CarError
 from device_console.host_system import time_info
@@ -95,7 +97,6 @@ def server_ready() -> dict[str, Any]:
 @router.get("/api/supported_apis")
 def supported_apis(request: Request) -> dict[str, Any]:
     """Every API rule this console serves (the community console hides features it lacks)."""
-    from device_console.main import route_table
 
     rules = sorted({r.path for r in route_table(request.app) if r.kind == "http" and "api" in r.path})
     return {"success": True, "apis_supported": rules}

@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
-from device_console.api.deps import FieldError, fail
+from device_console.api.answers import FieldError, fail
 from device_console.api.routes.control import manual_drive_body, send_manual
 from device_console.console import Console
 from device_console.core.edge import csrf_problem

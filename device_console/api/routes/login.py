@@ -18,16 +18,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
+from device_console.api.answers import FieldError, fail, ok
 from device_console.api.bodies import ConsolePasswordBody, LoginForm, request_body
 from device_console.api.deps import (
     ConsoleDep,
-    FieldError,
     SessionDep,
     clear_token_cookie,
-    fail,
     is_logged_in,
     json_body,
-    ok,
     page_csrf_token,
     require_session,
     set_token_cookie,

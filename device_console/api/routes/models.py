@@ -10,8 +10,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from device_console.api.answers import fail, ok
 from device_console.api.bodies import DeleteModelsBody, request_body, upload_body
-from device_console.api.deps import ConsoleDep, fail, json_body, ok, require_session
+from device_console.api.deps import ConsoleDep, json_body, require_session
 from device_console.car import CarError, CarUnavailable, LidarConfig, ModelStateRequest, SensorStatus
 from device_console.upload import UploadError, receive_file
 from inference.errors import MetadataError, ModelImportError

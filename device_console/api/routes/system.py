@@ -12,17 +12,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
+from device_console.api.answers import FieldError, fail, ok
 from device_console.api.bodies import SshPasswordBody, UpdateStatusBody, WifiBody, request_body
-from device_console.api.deps import (
-    ConsoleDep,
-    FieldError,
-    fail,
-    json_body,
-    ok,
-    require_session,
-    same_site_only,
-    str_field,
-)
+from device_console.api.deps import ConsoleDep, json_body, require_session, same_site_only, str_field
 from device_console.car import CarError
 from device_console.console import Console
 from runtime.atomic import atomic_write_json

@@ -445,10 +445,11 @@ def spin_until_shutdown(executor: Any, context: Any, stop: threading.Event, max_
 
 
 def main(args: Sequence[str] | None = None) -> int:
+    from device_console.console import build_console
     from device_console.core.config import ConsoleSettings
     from device_console.core.server import ServeOptions, serve
     from device_console.core.tls import ensure_certificate
-    from device_console.main import build_console, create_app
+    from device_console.main import create_app
 
     argv = list(sys.argv[1:] if args is None else args)
     own, ros_args = _split_ros_args(argv)
