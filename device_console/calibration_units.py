@@ -7,6 +7,8 @@ duty ns with `LED_SCALING_FACTOR` (255 → 9999825 ns ≈ 50 % duty).
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from calibration import maths
 from calibration.maths import (
     LED_SCALING_FACTOR,
@@ -71,7 +73,8 @@ def adjust_command(pwm_ui: float, cal_type: int) -> tuple[float, float]:
 
 
 # `setting` of a preview request: which value the user is adjusting.
-PREVIEW_SETTINGS = ("mid", "min", "max")
+PreviewSetting = Literal["mid", "min", "max"]
+PREVIEW_SETTINGS: tuple[str, ...] = get_args(PreviewSetting)
 # A preview of 0 right after one within this many units (a slider moving through 0) is literal.
 PREVIEW_SLIDE_UNITS = 5
 PREVIEW_SLIDE_WINDOW_S = 5.0

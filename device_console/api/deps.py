@@ -7,12 +7,11 @@ original did (any content type, must be a JSON object; strict JSON: `api.strict_
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from device_console.api.answers import BadBody, FieldError
+from device_console.api.answers import BadBody
 from device_console.api.strict_json import parse_json
 from device_console.console import Console
 from device_console.core.edge import issue_csrf_token
@@ -97,41 +96,3 @@ async def json_body(request: Request, required: bool = True) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadBody("The request body must be a JSON object.")
     return data
-
-
-def number_field(body: dict[str, Any], name: str, low: float | None = None, high: float | None = None) -> float:
-    if name not in body or body[name] is None:
-        raise FieldError(f"{name} is required")
-    value = body[name]
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise FieldError(f"{name} must be a number")
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        raise FieldError(f"{name} must be a number") from None
-    if not math.isfinite(number):
-        raise FieldError(f"{name} must be a number")
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise FieldError(f"{name} out of range")
-    return number
-
-
-def int_field(body: dict[str, Any], name: str, low: int | None = None, high: int | None = None) -> int:
-    number = number_field(body, name)
-    if number != int(number):
-        raise FieldError(f"{name} must be a whole number")
-    value = int(number)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise FieldError(f"{name} out of range")
-    return value
-
-
-def str_field(body: dict[str, Any], name: str, max_length: int = 1024) -> str:
-    value = body.get(name)
-    if value is None:
-        raise FieldError(f"{name} is required")
-    if not isinstance(value, str):
-        raise FieldError(f"{name} must be a string")
-    if len(value) > max_length:
-        raise FieldError(f"{name} is too long")
-    return value

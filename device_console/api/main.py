@@ -8,9 +8,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from device_console.api.answers import install_error_answers
+from device_console.api.bodies import Body, JsonBody, request_body
 from device_console.api.deps import require_session
 from device_console.api.routes import (
     calibration,
@@ -45,6 +48,27 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema or {}
 
 
+def _json_body(dependant: Dependant) -> JsonBody[Body] | None:
+    for dependency in dependant.dependencies:
+        if isinstance(dependency.call, JsonBody):
+            return dependency.call
+        found = _json_body(dependency)
+        if found is not None:
+            return found
+    return None
+
+
+def publish_request_bodies(router: APIRouter) -> None:
+    """Each route that takes a `JsonBody` dependency describes that body in the OpenAPI schema
+    (FastAPI does not see it: the body is read by the dependency, not by FastAPI)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            reader = _json_body(route.dependant)
+            if reader is not None:
+                route.openapi_extra = {**(route.openapi_extra or {}),
+                                       **request_body(reader.model, required=reader.required)}
+
+
 def install_api(app: FastAPI) -> None:
     install_error_answers(app)
 
@@ -54,4 +78,5 @@ def install_api(app: FastAPI) -> None:
         return openapi_schema(app)
 
     for router in ROUTERS:
+        publish_request_bodies(router)
         app.include_router(router)

@@ -29,7 +29,8 @@ from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
 from device_console.api.answers import FieldError, fail
-from device_console.api.routes.control import manual_drive_body, send_manual
+from device_console.api.bodies import ManualDriveBody
+from device_console.api.routes.control import send_manual
 from device_console.console import Console
 from device_console.core.edge import csrf_problem
 from device_console.core.security import TOKEN_COOKIE
@@ -133,7 +134,7 @@ async def manual_drive_ws(websocket: WebSocket) -> None:
                 await websocket.send_json({"type": "heartbeat", "engaged": engaged})
             elif kind == "drive":
                 try:
-                    angle, throttle = manual_drive_body(message)
+                    angle, throttle = ManualDriveBody.from_json(message).command()
                 except FieldError as exc:
                     await websocket.send_json({"type": "drive", **fail(str(exc))})
                     continue

@@ -18,8 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
-from device_console.api.answers import FieldError, fail, ok
-from device_console.api.bodies import ConsolePasswordBody, LoginForm, request_body
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import ConsolePassword, LoginForm, request_body
 from device_console.api.deps import (
     ConsoleDep,
     SessionDep,
@@ -29,7 +29,6 @@ from device_console.api.deps import (
     page_csrf_token,
     require_session,
     set_token_cookie,
-    str_field,
 )
 from device_console.console import Console
 from device_console.core.security import TOKEN_COOKIE
@@ -201,15 +200,11 @@ def favicon(console: ConsoleDep) -> Response:
     return Response(status_code=404)
 
 
-@protected.api_route("/api/password", methods=["GET", "POST"], openapi_extra=request_body(ConsolePasswordBody))
-async def change_password(request: Request, console: ConsoleDep, token: SessionDep) -> dict[str, Any]:
+@protected.api_route("/api/password", methods=["GET", "POST"])
+async def change_password(body: ConsolePassword, request: Request, console: ConsoleDep,
+                          token: SessionDep) -> dict[str, Any]:
     """`{"old_password", "new_password"}`; other sessions are logged out on success."""
-    body = await json_body(request)
-    try:
-        old = str_field(body, "old_password", 256)
-        new = str_field(body, "new_password", 256)
-    except FieldError as exc:
-        return fail(str(exc))
+    old, new = body.old_password, body.new_password
     blocked = console.throttle.wait_time(client_key(request))
     if blocked > 0:
         return fail(f"Too many attempts. Try again in {math.ceil(blocked)} s.")

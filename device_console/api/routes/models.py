@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from device_console.api.answers import fail, ok
-from device_console.api.bodies import DeleteModelsBody, request_body, upload_body
-from device_console.api.deps import ConsoleDep, json_body, require_session
+from device_console.api.bodies import DeleteModels, upload_body
+from device_console.api.deps import ConsoleDep, require_session
 from device_console.car import CarError, CarUnavailable, LidarConfig, ModelStateRequest, SensorStatus
 from device_console.upload import UploadError, receive_file
 from inference.errors import MetadataError, ModelImportError
@@ -198,16 +198,11 @@ def _locked(console: Any, func: Any) -> Any:
     return run
 
 
-@router.api_route("/api/deleteModels", methods=["PUT", "POST"], openapi_extra=request_body(DeleteModelsBody))
-async def delete_models(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/deleteModels", methods=["PUT", "POST"])
+async def delete_models(body: DeleteModels, console: ConsoleDep) -> dict[str, Any]:
     """`{"filenames": [<model folder>, ...]}`."""
-    body = await json_body(request)
-    names = body.get("filenames")
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        message = "filenames must be a non-empty list of model names"
-        return {"success": False, "message": message, "reason": message}
     problems = []
-    for name in names:
+    for name in body.filenames:
         try:
             await anyio.to_thread.run_sync(_locked(console, console.models.delete), name)
         except ModelImportError as exc:
