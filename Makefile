@@ -3,6 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV := . ./env.sh
 PYTEST_ARGS ?=
+TSC := build/node/node_modules/.bin/tsc
 
 .PHONY: help setup run test lint bench clean
 
@@ -19,6 +20,11 @@ run: setup
 
 lint: setup
 	@$(ENV) && ruff check . && mypy
+	@# the console's JavaScript: tsc over the JSDoc types (tsconfig.json), nothing emitted
+	@if [ -x $(TSC) ]; then $(TSC) -p tsconfig.json && echo "tsc: the console's JavaScript type-checks"; \
+	elif grep -qx 'runtime-only=1' .venv/.bootstrap-stamp 2>/dev/null; then \
+	  echo "tsc: skipped, this is a runtime-only install (scripts/bootstrap.sh --runtime has no TypeScript)"; \
+	else echo "tsc: $(TSC) is missing: run make setup"; exit 1; fi
 
 test: setup lint
 	@$(ENV) && python -m pytest $(PYTEST_ARGS)

@@ -1,9 +1,9 @@
 """The DeepRacer open on-vehicle stack: libraries, ROS 2 node modules and command-line tools.
 
-Top-level libraries (no ROS): runtime, drivers, calibration, perception, inference, device_console,
-usb_wifi_provisioner, launcher, cli. ROS 2 node packages live in ros2_ws/src/<package>/<package>/ and
-are installed from there too, so `python -m servo_pkg.servo_node` works in the venv; each also has
-its own package.xml for a colcon workspace on a system ROS 2.
+Top-level libraries (no ROS): vehicle, runtime, drivers, calibration, perception, inference,
+device_console, usb_wifi_provisioner, launcher, sim (the simulated car), cli. ROS 2 node packages live
+in ros2_ws/src/<package>/<package>/ and are installed from there too, so `python -m servo_pkg.servo_node`
+works in the venv; each also has its own package.xml for a colcon workspace on a system ROS 2.
 """
 
 from pathlib import Path
@@ -12,6 +12,7 @@ from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 LIBRARIES = [
+    "vehicle",
     "runtime",
     "drivers",
     "calibration",
@@ -20,6 +21,7 @@ LIBRARIES = [
     "device_console",
     "usb_wifi_provisioner",
     "launcher",
+    "sim",
     "cli",
 ]
 
@@ -41,7 +43,7 @@ setup(
     packages=packages,
     package_dir=package_dir,
     include_package_data=True,
-    package_data={"runtime": ["dds/*.xml"], "device_console": ["static/**/*", "templates/*"], "drivers": ["sim/assets/*"]},
+    package_data={"runtime": ["dds/*.xml"], "device_console": ["static/**/*", "templates/*"]},
     entry_points={
         "console_scripts": [
             "deepracer = cli.deepracer:main",

@@ -31,19 +31,17 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from calibration.maths import (
-    CAL_TYPE_MOTOR,
-    CAL_TYPE_SERVO,
     DEFAULT_MOTOR,
     DEFAULT_SERVO,
     LED_OFF,
     LED_ON,
     CalibrationError,
-    CalibrationRange,
     validate_calibration,
     validate_led_pwm,
 )
 from runtime import paths
 from runtime.atomic import atomic_write_text
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
 
 CALIBRATION_FILE_VERSION = 1
 BIOS_CUT_OFF = (0, 0, 8)
@@ -107,7 +105,7 @@ def render_json(obj: Any) -> str:
 # -- calibration.json ------------------------------------------------------------------------------
 
 def calibration_document(cal: VehicleCalibration) -> dict[str, Any]:
-    return {HEADER_KEY: {"Servo": cal.servo.as_dict(), "Motor": cal.motor.as_dict(),
+    return {HEADER_KEY: {CAL_TYPE_SERVO.file_key: cal.servo.as_dict(), CAL_TYPE_MOTOR.file_key: cal.motor.as_dict(),
                          "version": CALIBRATION_FILE_VERSION}}
 
 
@@ -188,7 +186,8 @@ def parse_calibration_document(doc: Any) -> VehicleCalibration:
         raise CalibrationError(f"no \"{HEADER_KEY}\" object")
     header = doc[HEADER_KEY]
     ranges = {}
-    for name in ("Servo", "Motor"):
+    for kind in CalibrationKind:
+        name = kind.file_key
         section = header.get(name)
         if not isinstance(section, dict):
             raise CalibrationError(f"no \"{name}\" object in \"{HEADER_KEY}\"")
@@ -200,8 +199,8 @@ def parse_calibration_document(doc: Any) -> VehicleCalibration:
             validate_calibration(cal)
         except CalibrationError as exc:
             raise CalibrationError(f"{where}: {exc}") from None
-        ranges[name] = cal
-    return VehicleCalibration(servo=ranges["Servo"], motor=ranges["Motor"])
+        ranges[kind] = cal
+    return VehicleCalibration(servo=ranges[CAL_TYPE_SERVO], motor=ranges[CAL_TYPE_MOTOR])
 
 
 def _read_or_create(target: Path, default: T, save: Any, write_defaults: bool,

@@ -8,7 +8,8 @@ then `mid + adj * (mid - min)` with the ints converted to float), truncated towa
     adj > 0: duty = mid + adj * (max - mid)
     adj = 0: duty = mid
 
-Throttle uses the motor calibration (cal_type 1), angle the servo calibration (cal_type 0). With
+Throttle uses the motor calibration (cal_type 1), angle the servo calibration (cal_type 0); the kinds
+and `CalibrationRange` are the vehicle contract's (`vehicle.calibration`). With
 the default motor polarity -1, throttle > 0 (forward) gives a duty below mid.
 
 Console "UI units" (webserver calibration.py): ui = (pwm - 1 500 000) / factor, with factor 10 000
@@ -19,9 +20,10 @@ Tail light: console 0..255 <-> duty ns with x 39 215 (255 -> 9 999 825) and // 3
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
 
 PERIOD_NS = 20_000_000
 PWM_OFFSET = 1_500_000
@@ -31,10 +33,6 @@ LED_SCALING_FACTOR = 39_215
 LED_ON = 10_000_000
 LED_OFF = 0
 LED_MAX_PWM = 10_000_000
-
-CAL_TYPE_SERVO = 0  # steering ("Servo" in calibration.json)
-CAL_TYPE_MOTOR = 1  # throttle / ESC ("Motor")
-CAL_TYPE_NAMES = {CAL_TYPE_SERVO: "Servo", CAL_TYPE_MOTOR: "Motor"}
 
 # Pulse widths outside this window are never sensible for a hobby servo or ESC; calibration values
 # and raw calibration-preview pulses must stay inside it.
@@ -48,27 +46,6 @@ class CalibrationError(ValueError):
 
 class CommandOutOfRange(ValueError):
     """A normalised command outside [-1, 1] (or not a number): ignored, never clamped into motion."""
-
-
-@dataclass(frozen=True)
-class CalibrationRange:
-    """min/mid/max pulse widths in ns and polarity (+1 or -1) of one actuator."""
-
-    max: int
-    mid: int
-    min: int
-    polarity: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {"max": self.max, "mid": self.mid, "min": self.min, "polarity": self.polarity}
-
-    @property
-    def low(self) -> int:
-        return min(self.min, self.max)
-
-    @property
-    def high(self) -> int:
-        return max(self.min, self.max)
 
 
 DEFAULT_SERVO = CalibrationRange(max=1_700_000, mid=1_450_000, min=1_200_000, polarity=1)

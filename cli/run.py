@@ -44,7 +44,7 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
     dev = sim / "dev"
     dev.mkdir(parents=True, exist_ok=True)
     os.environ["DEEPRACER_STATE_DIR"] = str(state)
-    from drivers.sim.sysfs_tree import build_sim_sysfs
+    from sim.sysfs_tree import build_sim_sysfs
 
     build_sim_sysfs(sysfs)
     env["DEEPRACER_SYSFS_ROOT"] = str(sysfs)
@@ -54,7 +54,7 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
     env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     # The simulated car's NetworkManager: the console's Wi-Fi page and the USB provisioner talk to a
     # simulated nmcli/iwgetid first on PATH, never to the laptop's real Wi-Fi.
-    from drivers.sim.network_manager import SimNetworkManager, sim_car_state
+    from sim.network_manager import SimNetworkManager, sim_car_state
 
     network = SimNetworkManager(sim / "network", state=sim_car_state(), keep_state=True)
     network.save()

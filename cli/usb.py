@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from usb_wifi_provisioner.service import main
+    from usb_wifi_provisioner.daemon import main
 
     argv: list[str] = []
     for option in ("drives_dir", "leds", "log_level"):
@@ -51,8 +51,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def process(args: argparse.Namespace) -> int:
+    from usb_wifi_provisioner.daemon import make_direct_leds
     from usb_wifi_provisioner.provision import Provisioner
-    from usb_wifi_provisioner.service import make_direct_leds
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     folder: Path = args.folder
@@ -74,7 +74,7 @@ def process(args: argparse.Namespace) -> int:
 
 
 def show_status(args: argparse.Namespace) -> int:
-    from usb_wifi_provisioner.engine import read_status
+    from usb_wifi_provisioner.drive_queue import read_status
     from usb_wifi_provisioner.settings import ProvisionerSettings
 
     settings = ProvisionerSettings.from_env()

@@ -17,9 +17,8 @@ from calibration.maths import (
     PWM_THROTTLE_CONVERSION,
     SAFE_PULSE_MAX_NS,
     SAFE_PULSE_MIN_NS,
-    CalibrationRange,
 )
-from device_console.car import CAL_MOTOR, CAL_SERVO, Calibration
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
 
 __all__ = ["LED_SCALING_FACTOR", "PWM_ANGLE_CONVERSION", "PWM_OFFSET", "PWM_THROTTLE_CONVERSION"]
 
@@ -30,7 +29,7 @@ PWM_SAFE_MAX = SAFE_PULSE_MAX_NS
 
 def cal_type_for(kind: str) -> int:
     """`angle` → steering servo; anything else → throttle (as the original route does)."""
-    return CAL_SERVO if kind == "angle" else CAL_MOTOR
+    return CAL_TYPE_SERVO if kind == "angle" else CAL_TYPE_MOTOR
 
 
 def factor_for(cal_type: int) -> int:
@@ -45,18 +44,16 @@ def ui_to_pwm(value: float, cal_type: int) -> int:
     return maths.ui_to_pwm(value, cal_type)
 
 
-def calibration_to_ui(cal: Calibration, cal_type: int) -> dict[str, float | int]:
+def calibration_to_ui(cal: CalibrationRange, cal_type: int) -> dict[str, float | int]:
     """GET /api/get_calibration/<kind> body fields (min/max swapped only for polarity 0, as the original)."""
-    return maths.calibration_to_ui(CalibrationRange(max=cal.max, mid=cal.mid, min=cal.min, polarity=cal.polarity),
-                                   cal_type)
+    return maths.calibration_to_ui(cal, cal_type)
 
 
-def ui_to_calibration(mid: float, low: float, high: float, polarity: int, cal_type: int) -> Calibration:
+def ui_to_calibration(mid: float, low: float, high: float, polarity: int, cal_type: int) -> CalibrationRange:
     """Validated PWM calibration from console units; ValueError with a readable reason otherwise."""
     if polarity not in (-1, 1):
         raise ValueError("polarity must be 1 or -1")
-    ns = maths.calibration_from_ui(mid, low, high, polarity, cal_type)
-    cal = Calibration(max=ns.max, mid=ns.mid, min=ns.min, polarity=ns.polarity)
+    cal = maths.calibration_from_ui(mid, low, high, polarity, cal_type)
     for name in ("min", "mid", "max"):
         if not PWM_SAFE_MIN <= getattr(cal, name) <= PWM_SAFE_MAX:
             raise ValueError(f"{name} out of range")

@@ -6,13 +6,20 @@ into a ROS service call or publication; tests use a plain-Python fake. Nothing h
 
 Service-backed methods are coroutines: they never block the event loop. When the vehicle cannot
 answer (service missing, timeout) they raise `CarError` with a readable reason; the routes turn that
-into the original `{"success": false, "reason": ...}` shape.
+into the original `{"success": false, "reason": ...}` shape. The facts it speaks in (drive modes,
+calibrations, the LiDAR configuration, statuses, the model-load request) are the vehicle contract's
+(`vehicle/`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from vehicle.calibration import CalibrationRange
+from vehicle.lidar import LidarConfigRequest
+from vehicle.model_load import ModelLoadRequest
+from vehicle.status import DeviceStatus, SensorStatus
 
 if TYPE_CHECKING:
     from device_console.streaming import StreamHub
@@ -24,79 +31,6 @@ class CarError(RuntimeError):
 
 class CarUnavailable(CarError):
     """The vehicle did not answer (service not available or timed out)."""
-
-
-# Vehicle states of ctrl_pkg (ActiveStateSrv.state)
-MANUAL, AUTONOMOUS, CALIBRATION = 0, 1, 2
-# GetCalibrationSrv / SetCalibrationSrv cal_type
-CAL_SERVO, CAL_MOTOR = 0, 1
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """One actuator's calibration in PWM nanoseconds, as servo_pkg stores it."""
-
-    max: int
-    mid: int
-    min: int
-    polarity: int
-
-
-@dataclass(frozen=True)
-class SensorStatus:
-    """SensorStatusCheckSrv: 0 = connected, anything else = not connected."""
-
-    lidar: int
-    single_camera: int
-    stereo_camera: int
-
-
-@dataclass(frozen=True)
-class LidarConfig:
-    """LidarConfigSrv request."""
-
-    use_lidar: bool
-    min_angle: float
-    max_angle: float
-    num_values: int
-    min_distance: float
-    max_distance: float
-    clipping_distance: float
-    num_sectors: int
-    preprocess_type: int
-
-
-@dataclass(frozen=True)
-class ModelStateRequest:
-    """ModelStateSrv request (the load request ctrl_pkg turns into optimizer + inference calls)."""
-
-    model_name: str
-    model_metadata_sensors: tuple[int, ...]
-    training_algorithm: int
-    action_space_type: int
-    img_format: str = "RGB"
-    width: int = 160
-    height: int = 120
-    num_channels: int = 1
-    lidar_channels: int = 0
-    platform: int = 1
-    task_type: int = 0
-    pre_process_type: int = 1
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    """GetDeviceStatusSrv (community telemetry)."""
-
-    cpu_percent: float = 0.0
-    cpu_temp: float = 0.0
-    cpu_freq: float = 0.0
-    cpu_freq_max: float = 0.0
-    memory_usage: float = 0.0
-    free_disk: float = 0.0
-    latency_mean: float = 0.0
-    latency_p95: float = 0.0
-    fps_mean: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,15 +75,15 @@ class Car(Protocol):
 
     # -- ctrl_pkg ----------------------------------------------------------------------------
     async def set_vehicle_state(self, state: int) -> None:
-        """/ctrl_pkg/vehicle_state (0 manual, 1 autonomous, 2 calibration)."""
+        """/ctrl_pkg/vehicle_state (a `vehicle.modes.DriveMode`)."""
 
     async def enable_state(self, active: bool) -> None:
         """/ctrl_pkg/enable_state."""
 
-    async def get_calibration(self, cal_type: int) -> Calibration:
+    async def get_calibration(self, cal_type: int) -> CalibrationRange:
         """/ctrl_pkg/get_car_cal."""
 
-    async def set_calibration(self, cal_type: int, calibration: Calibration) -> None:
+    async def set_calibration(self, cal_type: int, calibration: CalibrationRange) -> None:
         """/ctrl_pkg/set_car_cal."""
 
     async def get_led(self) -> tuple[int, int, int]:
@@ -158,7 +92,7 @@ class Car(Protocol):
     async def set_led(self, red: int, green: int, blue: int) -> None:
         """/ctrl_pkg/set_car_led with PWM duty ns."""
 
-    async def model_state(self, request: ModelStateRequest) -> None:
+    async def model_state(self, request: ModelLoadRequest) -> None:
         """/ctrl_pkg/model_state: start loading a model (asynchronous on the vehicle side)."""
 
     async def model_loading_status(self) -> str:
@@ -186,7 +120,7 @@ class Car(Protocol):
     async def sensor_status(self) -> SensorStatus:
         """/sensor_fusion_pkg/sensor_data_status."""
 
-    async def configure_lidar(self, config: LidarConfig) -> None:
+    async def configure_lidar(self, request: LidarConfigRequest) -> None:
         """/sensor_fusion_pkg/configure_lidar."""
 
     async def otg_link_state(self) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict
 
-from device_console.car import Calibration, Car
+from device_console.car import Car
 from device_console.core.config import ConsoleSettings
 from device_console.core.security import CsrfTokens, LoginThrottle, PasswordStore, TokenStore
 from device_console.driving.settings_file import load_legacy_hold
@@ -23,12 +23,13 @@ from device_console.logs import LogSources
 from device_console.model_store import ModelStore
 from device_console.streaming import StreamHub
 from device_console.upload import clean_stale_uploads
+from vehicle.calibration import CalibrationRange
 
 log = logging.getLogger("device_console")
 
 
 class Network(Protocol):
-    """The contract of `usb_wifi_provisioner.network` the console uses."""
+    """The contract of `drivers.network` the console uses."""
 
     def current_ssid(self) -> str: ...
 
@@ -40,7 +41,7 @@ class Network(Protocol):
 
 
 def default_network() -> Network:
-    from usb_wifi_provisioner import network
+    from drivers import network
 
     return network  # type: ignore[return-value]
 
@@ -65,7 +66,7 @@ class Console:
     stopping: threading.Event = field(default_factory=threading.Event)
     # the car's calibration (ns) by cal_type, as last read or written through the console: the
     # calibration preview's neutral (the calibrated mids)
-    calibrations: dict[int, Calibration] = field(default_factory=dict)
+    calibrations: dict[int, CalibrationRange] = field(default_factory=dict)
     # last calibration preview per (session, cal_type): (console units, monotonic time)
     previews: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
 

@@ -261,23 +261,3 @@ class StreamHub:
         async for data, stamp in self.frames(topic, width, height, quality):
             yield mjpeg_part(data, stamp)
 
-
-def image_msg_to_bgr(encoding: str, width: int, height: int, step: int, data: Any) -> np.ndarray | None:
-    """sensor_msgs/Image fields → BGR array (bgr8, rgb8, mono8, bgra8, rgba8); None if unsupported."""
-    channels = {"bgr8": 3, "rgb8": 3, "mono8": 1, "8UC1": 1, "8UC3": 3, "bgra8": 4, "rgba8": 4}.get(encoding)
-    if channels is None or width <= 0 or height <= 0:
-        return None
-    raw = np.frombuffer(data, dtype=np.uint8)
-    row = step or width * channels
-    if raw.size < row * height:
-        return None
-    image = raw[: row * height].reshape(height, row)[:, : width * channels].reshape(height, width, channels)
-    if encoding in ("mono8", "8UC1"):
-        return _cv2().cvtColor(image, _cv2().COLOR_GRAY2BGR)
-    if encoding == "rgb8":
-        return _cv2().cvtColor(image, _cv2().COLOR_RGB2BGR)
-    if encoding == "bgra8":
-        return _cv2().cvtColor(image, _cv2().COLOR_BGRA2BGR)
-    if encoding == "rgba8":
-        return _cv2().cvtColor(image, _cv2().COLOR_RGBA2BGR)
-    return np.ascontiguousarray(image)

@@ -36,7 +36,6 @@ from calibration.maths import (
     SAFE_PULSE_MAX_NS,
     SAFE_PULSE_MIN_NS,
     CalibrationError,
-    CalibrationRange,
     CommandOutOfRange,
     command_to_duty,
     validate_calibration,
@@ -54,6 +53,7 @@ from drivers.pwm import (
     THROTTLE_CHANNEL,
     PwmOutput,
 )
+from vehicle.calibration import CalibrationRange
 
 
 class ActuationError(RuntimeError):

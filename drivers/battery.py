@@ -108,7 +108,7 @@ class BatteryGauge:
 
 def sim_gauge(source: Path | None = None) -> BatteryGauge:
     """The simulated car's gauge: the register emulator, level byte from `<sim_dir>/fuel_gauge`."""
-    from drivers.sim.smbus_emulators import EmulatedSMBus, FuelGaugeEmulator, level_from_file
+    from drivers.smbus_emulators import EmulatedSMBus, FuelGaugeEmulator, level_from_file
 
     device = FuelGaugeEmulator(level_from_file(source if source is not None else sim_dir() / "fuel_gauge"))
     return BatteryGauge(lambda: EmulatedSMBus({FUEL_GAUGE_ADDRESS: device}), bus_name="simulated i2c")

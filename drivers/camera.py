@@ -6,7 +6,7 @@ Sources (all decode through OpenCV, so tests and the simulated car exercise the 
   camera_node. `scan_v4l2()` probes /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`); the first
   camera found (highest index) is the left one, i.e. `images[0]`.
 - `FileSource`: a video file (e.g. an MJPEG AVI) or a folder of images, looped and paced at a given fps.
-- `SimSource`: the simulator's shared frame file (`drivers/sim/frame_shm.py`); scanning finds
+- `SimSource`: the simulator's shared frame file (`drivers/frame_file.py`); scanning finds
   `camera0.frame` (left or only camera) and `camera1.frame` (right camera of a stereo pair).
 
 `CameraCapture` runs one source in its own thread. Only the newest frame is kept (plus a few recent ones
@@ -317,7 +317,7 @@ class FileSource(FrameSource):
 
 
 class SimSource(FrameSource):
-    """Frames written by the simulator into a shared frame file (see drivers/sim/frame_shm.py)."""
+    """Frames written by the simulator into a shared frame file (see drivers/frame_file.py)."""
 
     def __init__(self, path: str | os.PathLike[str], stale_after: float = 2.0, poll_interval: float = 0.002) -> None:
         self.path = Path(path)
@@ -329,7 +329,7 @@ class SimSource(FrameSource):
         self._stop = threading.Event()
 
     def open(self) -> None:
-        from drivers.sim.frame_shm import FrameFormatError, FrameReader
+        from drivers.frame_file import FrameFormatError, FrameReader
 
         self._stop.clear()
         try:
@@ -339,7 +339,7 @@ class SimSource(FrameSource):
         self._last = 0
 
     def read(self) -> tuple[np.ndarray, int]:
-        from drivers.sim.frame_shm import FrameFormatError
+        from drivers.frame_file import FrameFormatError
 
         reader = self._reader
         if reader is None:

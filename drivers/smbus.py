@@ -1,7 +1,7 @@
 """The small SMBus interface every I2C driver uses, and its real backend (smbus2 on /dev/i2c-N).
 
 Drivers only call the five methods of `SMBusLike`; tests and the simulated car pass an
-`drivers.sim.smbus_emulators.EmulatedSMBus`, which speaks the same register protocol as the chips.
+`drivers.smbus_emulators.EmulatedSMBus`, which speaks the same register protocol as the chips.
 Errors are `OSError`s with the errno the kernel gives: a device that does not acknowledge its
 address raises ENXIO (or EREMOTEIO on some adapters), a missing bus FileNotFoundError.
 """

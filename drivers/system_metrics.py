@@ -1,6 +1,6 @@
 """Compute-module health for the device status (community DeviceStatusMsg fields), no ROS.
 
-`read_system_metrics()`: CPU load %, CPU temperature (deg C), current/max CPU frequency (MHz),
+`read_system_metrics()` (a `vehicle.status.SystemMetrics`): CPU load %, CPU temperature (deg C), current/max CPU frequency (MHz),
 memory used %, free disk % of the root filesystem, via psutil; a value the platform does not expose
 is 0.0 (as the community node reports it).
 
@@ -18,15 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class SystemMetrics:
-    cpu_percent: float = 0.0
-    cpu_temp: float = 0.0
-    cpu_freq: float = 0.0
-    cpu_freq_max: float = 0.0
-    memory_usage: float = 0.0
-    free_disk: float = 0.0
+from vehicle.status import SystemMetrics
 
 
 def _cpu_temperature() -> float:

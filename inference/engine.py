@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 
 from inference.errors import LoadErrorCode, ModelLoadError
-from inference.metadata import IMAGE_HEIGHT, IMAGE_WIDTH, LIDAR_SENSORS
+from inference.metadata import LIDAR_SENSORS
 from inference.tfgraph import sensor_of_input
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
 GRAPH_SUFFIXES = (".pb", ".onnx")
 STAMP_SUFFIX = ".ir.json"
@@ -144,7 +145,7 @@ def _default_dims(sensor: str, rank: int, nchw: bool, hints: Mapping[str, Sequen
     elif sensor in LIDAR_SENSORS:
         dims = [1, 64 if sensor == "LIDAR" else 8]
     else:
-        dims = [1, IMAGE_HEIGHT, IMAGE_WIDTH, 2 if sensor == "STEREO_CAMERAS" else 1]
+        dims = [1, MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH, 2 if sensor == "STEREO_CAMERAS" else 1]
     if rank == 4 and len(dims) == 4 and nchw:
         dims = [dims[0], dims[3], dims[1], dims[2]]
     return dims

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from inference.errors import MetadataError
+from vehicle.lidar import LIDAR_CONFIG_KEYS, LidarConfig, lidar_config_problem
 
 METADATA_FILE = "model_metadata.json"
 
@@ -57,34 +58,10 @@ ALGORITHM_DISPLAY_NAMES = {"clipped_ppo": "Clipped PPO", "sac": "Soft actor crit
 ACTION_SPACE_DISPLAY_NAMES = {"discrete": "Discrete", "continuous": "Continuous"}
 INVALID_DISPLAY_NAME = "--"
 
-# Camera input of every DeepRacer model (the camera node resizes to 160x120).
-IMAGE_WIDTH = 160
-IMAGE_HEIGHT = 120
+# The keys a model's "lidar_config" must have ("preprocess_type" is optional: the sensor's default).
+REQUIRED_LIDAR_KEYS = tuple(k for k in LIDAR_CONFIG_KEYS if k != "preprocess_type")
 
-LIDAR_CONFIG_KEYS = (
-    "num_values", "min_angle", "max_angle", "min_distance", "max_distance", "clipping_distance", "num_sectors",
-)
-
-
-@dataclass(frozen=True)
-class LidarConfig:
-    """LiDAR pre-processing a model was trained with (LidarConfigSrv fields)."""
-
-    min_angle: float
-    max_angle: float
-    num_values: int
-    min_distance: float
-    max_distance: float
-    clipping_distance: float
-    num_sectors: int
-    preprocess_type: int  # 0 = distances, 1 = sectors
-
-    @property
-    def channels(self) -> int:
-        """Length of the vector the sensor fusion node sends for this config."""
-        return self.num_sectors if self.preprocess_type == 1 else self.num_values
-
-
+# The LiDAR pre-processing a model was trained with, by sensor, when its metadata has no "lidar_config".
 LIDAR_DEFAULTS: dict[str, LidarConfig] = {
     "LIDAR": LidarConfig(min_angle=-150.0, max_angle=150.0, num_values=64, min_distance=0.15,
                          max_distance=0.5, clipping_distance=1.0, num_sectors=64, preprocess_type=0),
@@ -324,7 +301,7 @@ def parse_lidar_config(value: Any, sensors: tuple[str, ...], source: str = METAD
         return default
     if not isinstance(value, Mapping):
         raise _fail('"lidar_config" must be an object', source)
-    missing = [k for k in LIDAR_CONFIG_KEYS if k not in value]
+    missing = [k for k in REQUIRED_LIDAR_KEYS if k not in value]
     if missing:
         raise _fail(f"lidar_config is missing {', '.join(missing)}", source)
     config = replace(
@@ -341,16 +318,9 @@ def parse_lidar_config(value: Any, sensors: tuple[str, ...], source: str = METAD
         config = replace(config, preprocess_type=_integer(value["preprocess_type"],
                                                           "lidar_config.preprocess_type", source))
     # The sensor fusion node's configure_lidar rules, checked here so the error names the file.
-    if config.min_angle > config.max_angle:
-        raise _fail("lidar_config.min_angle must not be greater than max_angle", source)
-    if config.min_distance > config.max_distance:
-        raise _fail("lidar_config.min_distance must not be greater than max_distance", source)
-    if config.min_distance > config.clipping_distance:
-        raise _fail("lidar_config.min_distance must not be greater than clipping_distance", source)
-    if config.num_values < 1 or config.num_sectors < 1:
-        raise _fail("lidar_config.num_values and num_sectors must be at least 1", source)
-    if config.preprocess_type not in (0, 1):
-        raise _fail("lidar_config.preprocess_type must be 0 (distances) or 1 (sectors)", source)
+    problem = lidar_config_problem(config)
+    if problem:
+        raise _fail(f"lidar_config: {problem}", source)
     return config
 
 

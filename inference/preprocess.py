@@ -4,7 +4,8 @@ Camera heads (observation, FRONT_FACING_CAMERA, LEFT_CAMERA): images[0] (the onl
 is resized to the model's width x height (INTER_LINEAR; a no-op for the camera node's 160x120) and
 converted BGR -> grey; STEREO_CAMERAS: images[0] (left) and images[1] (right) the same way, as two
 channels (0 = left, 1 = right). Values are raw 0-255 floats: the /255 rescale is inside the graph.
-LiDAR heads take `lidar_data` verbatim (the sensor fusion node already did the processing).
+LiDAR heads take `lidar_data` verbatim (the sensor fusion node already did the processing). Image
+messages are decoded by `perception.images`.
 
 Pre-process types (LoadModelSrv.pre_process_type): 0 RGB, 1 grey (what the console always asks for),
 2 grey + mask (top 40 rows zeroed), 3 grey + Otsu threshold, 4 grey + threshold + mask.
@@ -23,45 +24,6 @@ from inference.engine import InputSpec
 RGB, GREY, GREY_MASK, GREY_THRESHOLD, GREY_THRESHOLD_MASK, GREY_DIFF = range(6)
 SUPPORTED_PRE_PROCESS = (RGB, GREY, GREY_MASK, GREY_THRESHOLD, GREY_THRESHOLD_MASK)
 MASK_ROWS = 40
-
-_CHANNELS = {"bgr8": 3, "rgb8": 3, "bgra8": 4, "rgba8": 4, "mono8": 1, "8UC1": 1, "8UC3": 3}
-
-
-def image_from_buffer(data: bytes | bytearray | memoryview | np.ndarray | Sequence[int], height: int, width: int,
-                      encoding: str = "bgr8", step: int = 0) -> np.ndarray:
-    """A sensor_msgs/Image payload -> BGR (H, W, 3) or grey (H, W) uint8 array, without cv_bridge."""
-    channels = _CHANNELS.get(encoding)
-    if channels is None:
-        raise ValueError(f"image encoding {encoding!r} is not supported (use bgr8, rgb8 or mono8)")
-    if height <= 0 or width <= 0:
-        raise ValueError("empty image")
-    row = width * channels
-    step = step or row
-    buffer = _as_bytes(data)
-    if step < row or buffer.size < step * (height - 1) + row:
-        raise ValueError(f"image data too short for {width}x{height} {encoding}")
-    if buffer.size < step * height:
-        buffer = np.concatenate([buffer, np.zeros(step * height - buffer.size, np.uint8)])
-    pixels = buffer[: step * height].reshape(height, step)[:, :row]
-    if channels == 1:
-        return pixels.reshape(height, width)
-    pixels = pixels.reshape(height, width, channels)
-    if encoding == "rgb8":
-        return pixels[:, :, ::-1]
-    if encoding == "bgra8":
-        return pixels[:, :, :3]
-    if encoding == "rgba8":
-        return pixels[:, :, 2::-1]
-    return pixels
-
-
-def _as_bytes(data: object) -> np.ndarray:
-    if isinstance(data, np.ndarray):
-        return data.reshape(-1).astype(np.uint8, copy=False)
-    try:
-        return np.frombuffer(data, dtype=np.uint8)  # type: ignore[call-overload]  # bytes, array.array('B')
-    except TypeError:
-        return np.asarray(data, dtype=np.uint8).reshape(-1)
 
 
 def camera_plane(image: np.ndarray, width: int, height: int, pre_process_type: int = GREY) -> np.ndarray:

@@ -32,12 +32,11 @@ import numpy as np
 
 from inference.metadata import (
     CAMERA_SENSORS,
-    IMAGE_HEIGHT,
-    IMAGE_WIDTH,
     LIDAR_SENSORS,
     SENSORS,
     input_tensor_name,
 )
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
 SHALLOW_CONV_LAYERS: tuple[tuple[int, int, int], ...] = ((32, 8, 4), (64, 4, 2), (64, 3, 1))
 LIDAR_DENSE_LAYERS: tuple[int, ...] = (256, 256)
@@ -170,8 +169,8 @@ class ShallowNetworkSpec:
     training_algorithm: str = "clipped_ppo"        # or "sac"
     action_space_type: str = "discrete"            # or "continuous"
     num_actions: int = 5                           # discrete; continuous heads always have 2 outputs
-    image_height: int = IMAGE_HEIGHT
-    image_width: int = IMAGE_WIDTH
+    image_height: int = MODEL_IMAGE_HEIGHT
+    image_width: int = MODEL_IMAGE_WIDTH
     lidar_size: int = 64
     conv_layers: tuple[tuple[int, int, int], ...] = SHALLOW_CONV_LAYERS
     lidar_layers: tuple[int, ...] = LIDAR_DENSE_LAYERS

@@ -38,7 +38,7 @@ class NodeSpec:
 class ProcessSpec:
     """One OS process of the graph.
 
-    Either `nodes` hosted by `deepracer_launcher.host`, or `command` (a module with its own main; its
+    Either `nodes` hosted by `node_host.host`, or `command` (a module with its own main; its
     `nodes` then only name what it creates, for `deepracer status`).
     `required`: the stack is not healthy without it. `hardware`: what it needs on a real car; an
     optional process whose hardware is absent keeps running idle and is never fatal.
@@ -62,7 +62,7 @@ class ProcessSpec:
     def argv(self, sim: bool, graph_source: str | None = None) -> list[str]:
         if self.command:
             return [sys.executable, "-u", "-m", *self.command]
-        argv = [sys.executable, "-u", "-m", "deepracer_launcher.host", "--process", self.name]
+        argv = [sys.executable, "-u", "-m", "node_host.host", "--process", self.name]
         if self.executor != "multi":
             argv += ["--executor", self.executor]
         if sim:
@@ -156,7 +156,7 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
         safe_stop="drivers.pwm:make_outputs_safe",
     ))
     if sim:
-        sim_cmd: tuple[str, ...] = ("drivers.sim.world", "--track", track, "--fps", f"{sim_fps:g}",
+        sim_cmd: tuple[str, ...] = ("sim.world", "--track", track, "--fps", f"{sim_fps:g}",
                                     "--obstacles", str(sim_obstacles)) + (("--stereo",) if sim_stereo else ())
         processes.insert(0, ProcessSpec(
             name="sim",

@@ -33,7 +33,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from perception.sensor_config import PREPROCESS_SECTOR, LidarConfig, OverlayConfig, SensorConfiguration
+from perception.sensor_config import OverlayConfig, SensorConfiguration, rounded_lidar
+from vehicle.lidar import LidarConfig, LidarPreprocess
 
 F32 = np.float32
 
@@ -151,7 +152,7 @@ def sector_block_size(length: int, num_sectors: float) -> int:
 
 def lidar_message_data(cfg: LidarConfig, lidar_data: np.ndarray) -> list[float]:
     """What goes into EvoSensorMsg.lidar_data for the current configuration."""
-    if cfg.preprocess_type == PREPROCESS_SECTOR:
+    if cfg.preprocess_type == LidarPreprocess.SECTORS:
         block = sector_block_size(len(lidar_data), cfg.num_sectors)
         return binary_sectors(lidar_data, block, cfg.max_lidar_dist)
     return [float(v) for v in lidar_data]
@@ -185,7 +186,7 @@ class LidarProcessor:
 
     def set_lidar_config(self, cfg: LidarConfig) -> None:
         with self._lock:
-            self._config = SensorConfiguration(cfg.rounded(), self._config.overlay)
+            self._config = SensorConfiguration(rounded_lidar(cfg), self._config.overlay)
 
     def on_scan(self, angle_min: float, angle_increment: float, ranges: Sequence[float] | np.ndarray) -> None:
         cfg = self.config

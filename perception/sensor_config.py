@@ -9,8 +9,10 @@ at start and written with the defaults when absent, as the original node does:
                        "lidar_overlay_num_sectors": 8.0, "max_angle": 150.0, "max_distance": 0.5,
                        "min_angle": -150.0, "min_distance": 0.15, "num_sectors": 8.0, "num_values": 64.0}}
 
-The original keeps every value as a C++ float (float32), including the counts; so does this module
-(values are rounded to float32 on the way in), so the processing is bit-for-bit the same.
+The original keeps every value as a C++ float (float32), including the counts; this module rounds the
+values to float32 on the way in (the counts are whole numbers, exact in float32), so the processing is
+bit-for-bit the same. The LiDAR section is the vehicle contract's `LidarConfig` (`vehicle.lidar`),
+whose defaults are this file's; the overlay section is the sensor fusion node's own.
 
 Differences from the original, on input the original mishandles: a file with a missing key, a
 non-number or values that fail the configure_lidar rules is reported and the defaults are used (the
@@ -28,13 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
+from vehicle.lidar import LIDAR_CONFIG_KEYS, LidarConfig, lidar_config_problem
+
 log = logging.getLogger("perception.sensor_config")
 
 LIDAR_KEY = "lidar"
 LIDAR_OVERLAY_KEY = "lidar_overlay"
-PREPROCESS_DEFAULT = 0  # distances, interpolated to num_values
-PREPROCESS_SECTOR = 1  # binary sectors
-PREPROCESS_TYPES = (PREPROCESS_DEFAULT, PREPROCESS_SECTOR)
 
 
 def f32(value: float) -> float:
@@ -42,24 +43,13 @@ def f32(value: float) -> float:
     return float(np.float32(value))
 
 
-@dataclass(frozen=True)
-class LidarConfig:
-    min_angle: float = -60.0
-    max_angle: float = 60.0
-    min_distance: float = f32(0.15)
-    max_distance: float = 1.0
-    clipping_distance: float = 1.0
-    num_values: float = 64.0
-    num_sectors: float = 64.0
-    preprocess_type: float = 0.0
+def rounded_lidar(cfg: LidarConfig) -> LidarConfig:
+    """`cfg` with its distances and angles rounded to float32, as the original holds them."""
+    return replace(cfg, min_angle=f32(cfg.min_angle), max_angle=f32(cfg.max_angle), min_distance=f32(cfg.min_distance),
+                   max_distance=f32(cfg.max_distance), clipping_distance=f32(cfg.clipping_distance))
 
-    @property
-    def max_lidar_dist(self) -> float:
-        """The original's maxLiDARDist_: min(max_distance, clipping_distance)."""
-        return min(self.max_distance, self.clipping_distance)
 
-    def rounded(self) -> LidarConfig:
-        return LidarConfig(**{k: f32(v) for k, v in asdict(self).items()})
+DEFAULT_LIDAR = rounded_lidar(LidarConfig())
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ class OverlayConfig:
 
 @dataclass(frozen=True)
 class SensorConfiguration:
-    lidar: LidarConfig = LidarConfig()
+    lidar: LidarConfig = DEFAULT_LIDAR
     overlay: OverlayConfig = OverlayConfig()
 
     def to_json(self) -> dict[str, dict[str, float]]:
@@ -96,30 +86,8 @@ class ConfigError(ValueError):
     """A LiDAR configuration the node must not use; the message says why."""
 
 
-def lidar_config_problem(cfg: LidarConfig) -> str | None:
-    """The configure_lidar validation of the original, plus the sector guard; None when valid."""
-    if cfg.min_angle > cfg.max_angle:
-        return f"min_angle {cfg.min_angle:g} is greater than max_angle {cfg.max_angle:g}"
-    if cfg.min_distance > cfg.max_distance:
-        return f"min_distance {cfg.min_distance:g} is greater than max_distance {cfg.max_distance:g}"
-    if cfg.min_distance > cfg.clipping_distance:
-        return f"min_distance {cfg.min_distance:g} is greater than clipping_distance {cfg.clipping_distance:g}"
-    if cfg.num_values < 1:
-        return f"num_values must be at least 1, not {cfg.num_values:g}"
-    if cfg.preprocess_type not in PREPROCESS_TYPES:
-        return f"preprocess_type must be 0 (default) or 1 (sector), not {cfg.preprocess_type:g}"
-    if cfg.preprocess_type == PREPROCESS_SECTOR and not 1 <= cfg.num_sectors <= cfg.num_values:
-        return f"num_sectors must be between 1 and num_values ({cfg.num_values:g}) for sector " \
-               f"preprocessing, not {cfg.num_sectors:g}"
-    return None
-
-
 def _file_problem(config: SensorConfiguration) -> str | None:
     lidar, overlay = config.lidar, config.overlay
-    for name in ("num_values", "num_sectors", "preprocess_type"):
-        value = getattr(lidar, name)
-        if value != int(value):
-            return f"lidar.{name} must be a whole number, not {value:g}"
     problem = lidar_config_problem(lidar)
     if problem:
         return "lidar: " + problem
@@ -134,25 +102,33 @@ def _file_problem(config: SensorConfiguration) -> str | None:
     return None
 
 
+def _numbers(data: dict[str, object], key: str, names: tuple[str, ...]) -> dict[str, float]:
+    """The finite numbers `names` of section `key`, rounded to float32; ConfigError naming what is wrong."""
+    section = data[key]
+    if not isinstance(section, dict):
+        raise ConfigError(f"{key!r} must be an object")
+    values: dict[str, float] = {}
+    for name in names:
+        if name not in section:
+            raise ConfigError(f"{key}.{name} is missing")
+        value = section[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ConfigError(f"{key}.{name} must be a number, not {value!r}")
+        values[name] = f32(value)
+    return values
+
+
 def parse_sensor_configuration(data: object) -> SensorConfiguration:
     """A SensorConfiguration from decoded JSON; raises ConfigError with a clear message."""
     if not isinstance(data, dict) or LIDAR_KEY not in data or LIDAR_OVERLAY_KEY not in data:
         raise ConfigError(f"expected an object with {LIDAR_KEY!r} and {LIDAR_OVERLAY_KEY!r}")
-    sections = []
-    for key, cls in ((LIDAR_KEY, LidarConfig), (LIDAR_OVERLAY_KEY, OverlayConfig)):
-        section = data[key]
-        if not isinstance(section, dict):
-            raise ConfigError(f"{key!r} must be an object")
-        values: dict[str, float] = {}
-        for name in cls.__dataclass_fields__:
-            if name not in section:
-                raise ConfigError(f"{key}.{name} is missing")
-            value = section[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise ConfigError(f"{key}.{name} must be a number, not {value!r}")
-            values[name] = f32(value)
-        sections.append(cls(**values))
-    config = SensorConfiguration(sections[0], sections[1])  # type: ignore[arg-type]
+    lidar_values = _numbers(data, LIDAR_KEY, LIDAR_CONFIG_KEYS)
+    overlay_values = _numbers(data, LIDAR_OVERLAY_KEY, tuple(OverlayConfig.__dataclass_fields__))
+    try:
+        lidar = LidarConfig.from_mapping(lidar_values)
+    except ValueError as exc:
+        raise ConfigError(f"{LIDAR_KEY}.{exc}") from None
+    config = SensorConfiguration(lidar, OverlayConfig(**overlay_values))
     problem = _file_problem(config)
     if problem:
         raise ConfigError(problem)
@@ -184,12 +160,3 @@ def load_sensor_configuration(path: str | os.PathLike[str] | None = None) -> tup
     except ConfigError as exc:
         return defaults, f"{target}: {exc}; using the defaults"
 
-
-def lidar_config_from_request(min_angle: float, max_angle: float, num_values: int, min_distance: float,
-                              max_distance: float, clipping_distance: float, num_sectors: int,
-                              preprocess_type: int) -> LidarConfig:
-    """A LidarConfig from configure_lidar fields (float32 rounding as the original's map of floats)."""
-    return replace(LidarConfig(), min_angle=f32(min_angle), max_angle=f32(max_angle),
-                   num_values=f32(num_values), min_distance=f32(min_distance),
-                   max_distance=f32(max_distance), clipping_distance=f32(clipping_distance),
-                   num_sectors=f32(num_sectors), preprocess_type=f32(preprocess_type))

@@ -1,6 +1,6 @@
 """Sensor data status of sensor_fusion_node (`/sensor_fusion_pkg/sensor_data_status`).
 
-Fields are 0 = OK, 1 = not connected, as the original:
+Fields are 0 = connected, 1 = not connected (`vehicle.status.SensorStatus`), as the original:
 - lidar_status = 1 when no scan arrived for more than 1 s;
 - single_camera_status = 1 unless the last CameraMsg had exactly 1 image;
 - stereo_camera_status = 1 unless it had exactly 2;
@@ -16,17 +16,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-OK = 0
-NOT_CONNECTED = 1
-
-
-@dataclass(frozen=True)
-class SensorStatus:
-    lidar_status: int
-    single_camera_status: int
-    stereo_camera_status: int
+from vehicle.status import SENSOR_CONNECTED, SENSOR_NOT_CONNECTED, SensorStatus
 
 
 def _stale(now: float, last: float | None) -> bool:
@@ -53,9 +44,9 @@ class SensorStatusTracker:
     def status(self) -> SensorStatus:
         with self._lock:
             now = self._clock()
-            lidar = NOT_CONNECTED if _stale(now, self._last_lidar) else OK
-            single = OK if self._camera_images == 1 else NOT_CONNECTED
-            stereo = OK if self._camera_images == 2 else NOT_CONNECTED
+            lidar = SENSOR_NOT_CONNECTED if _stale(now, self._last_lidar) else SENSOR_CONNECTED
+            single = SENSOR_CONNECTED if self._camera_images == 1 else SENSOR_NOT_CONNECTED
+            stereo = SENSOR_CONNECTED if self._camera_images == 2 else SENSOR_NOT_CONNECTED
             if _stale(now, self._last_camera):
-                single = stereo = NOT_CONNECTED
+                single = stereo = SENSOR_NOT_CONNECTED
             return SensorStatus(lidar, single, stereo)

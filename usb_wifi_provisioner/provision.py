@@ -20,17 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from drivers import network as net_mod
 from usb_wifi_provisioner import creds as creds_mod
 from usb_wifi_provisioner import device_status
 from usb_wifi_provisioner import leds as L
-from usb_wifi_provisioner import network as net_mod
 from usb_wifi_provisioner.models_import import ModelOutcome, find_models_dir, import_models_folder
 
 log = logging.getLogger(__name__)
 
 
 class NetworkBackend(Protocol):
-    """What the provisioner needs from `usb_wifi_provisioner.network` (the module satisfies it)."""
+    """What the provisioner needs from `drivers.network` (the module satisfies it)."""
 
     def current_ssid(self) -> str: ...
 

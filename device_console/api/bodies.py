@@ -284,7 +284,7 @@ class JsonBody(Generic[B]):
 
 
 ManualDrive = Annotated[ManualDriveBody, Depends(JsonBody(ManualDriveBody))]
-DriveMode = Annotated[DriveModeBody, Depends(JsonBody(DriveModeBody))]
+DriveModeChoice = Annotated[DriveModeBody, Depends(JsonBody(DriveModeBody))]
 StartStop = Annotated[StartStopBody, Depends(JsonBody(StartStopBody))]
 MaxNavThrottle = Annotated[MaxNavThrottleBody, Depends(JsonBody(MaxNavThrottleBody))]
 EmergencyStop = Annotated[EmergencyStopBody, Depends(JsonBody(EmergencyStopBody, required=False))]

@@ -33,7 +33,7 @@ def cert_paths(certs_dir: Path) -> tuple[Path, Path]:
 def _local_addresses() -> list[str]:
     addresses = {"127.0.0.1"}
     try:
-        from usb_wifi_provisioner import network
+        from drivers import network
 
         addresses.update(network.ip_addresses())
     except Exception:  # the network library is optional here; never fail certificate creation

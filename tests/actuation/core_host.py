@@ -8,7 +8,7 @@ def main() -> None:
     import sys
 
     from ctrl_pkg.ctrl_node import CtrlNode
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
     from servo_pkg.servo_node import ServoNode
 
     sys.exit(run_nodes([ServoNode, CtrlNode]))

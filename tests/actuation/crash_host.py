@@ -25,7 +25,7 @@ class CrashingNode(Node):
 def main() -> None:
     import sys
 
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
     from servo_pkg.servo_node import ServoNode
 
     sys.exit(run_nodes([ServoNode, CrashingNode]))

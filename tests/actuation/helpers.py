@@ -1,4 +1,4 @@
-"""Shared pieces of the actuation ROS tests: a simulated car tree per process, QoS, output readers."""
+"""Shared pieces of the actuation ROS tests: a simulated car tree per process, output readers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rclpy.duration import Duration
+from ctrl_pkg.ctrl_node import command_qos  # the drive topics' profile, as ctrl and servo use it
 from rclpy.event_handler import PublisherEventCallbacks
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos import QoSProfile
 
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 from tests.support.ros import RosTestNode, wait_until
 
 NEUTRAL = ("1446000", "1450000")   # default motor mid, servo mid
@@ -54,13 +54,6 @@ class SimCar:
         return self._read(sim_gpio_value_path(self.sys, number))
 
 
-def command_qos(deadline_s: float = 0.0) -> QoSProfile:
-    qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
-    if deadline_s:
-        qos.deadline = Duration(nanoseconds=int(deadline_s * 1e9))
-    return qos
-
-
 def make_publisher(ros: Any, msg_type: Any, topic: str, qos: QoSProfile | None = None) -> Any:
     """A publisher that does not warn about the servo node's deadline-only listener (by design incompatible)."""
     return ros.node.create_publisher(msg_type, topic, qos or command_qos(),
@@ -71,17 +64,18 @@ def wait_for_subscriber(publisher: Any, timeout: float = 15.0) -> None:
     wait_until(lambda: publisher.get_subscription_count() > 0, timeout, f"a subscriber on {publisher.topic_name}")
 
 
-def publish_until(publisher: Any, msg: Any, predicate: Callable[[], Any], timeout: float = 10.0,
-                  what: str = "the command to take effect") -> Any:
-    """Publish `msg` repeatedly (best effort may drop one) until `predicate()` holds."""
-    deadline = time.monotonic() + timeout
-    while True:
+def assert_ignored(publisher: Any, msg: Any, outputs: Callable[[], Any], expected: Any, sends: int = 15) -> None:
+    """Publish `msg` `sends` times, 20 ms apart (several of ctrl's 50 Hz command periods), checking
+    after each that `outputs()` still reads `expected`.
+
+    A negative check passes on a dead path as well: call it only where the same publisher is known
+    to reach ctrl (matched, and shown driving before, or shown driving after in the same test once
+    the state allows it, with the same message).
+    """
+    assert publisher.get_subscription_count() > 0, f"nobody listens on {publisher.topic_name}"
+    for _ in range(sends):
         publisher.publish(msg)
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.1f} s waiting for {what}")
+        assert outputs() == expected
         time.sleep(0.02)
 
 

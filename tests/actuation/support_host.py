@@ -7,9 +7,9 @@ from __future__ import annotations
 def main() -> None:
     import sys
 
-    from deepracer_launcher.host import run_nodes
     from device_info_pkg.device_info_node import DeviceInfoNode
     from i2c_pkg.battery_node import BatteryNode
+    from node_host.host import run_nodes
     from status_led_pkg.status_led_node import StatusLedNode
 
     sys.exit(run_nodes([StatusLedNode, BatteryNode, DeviceInfoNode]))

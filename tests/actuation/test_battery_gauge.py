@@ -14,8 +14,8 @@ from drivers.battery import (
     open_battery_gauge,
     real_gauge,
 )
-from drivers.sim.smbus_emulators import EmulatedSMBus, FuelGaugeEmulator
-from drivers.sim.sysfs_tree import build_sim_sysfs
+from drivers.smbus_emulators import EmulatedSMBus, FuelGaugeEmulator
+from sim.sysfs_tree import build_sim_sysfs
 
 TABLE = [(0xFF, 11), (0xEC, 11), (0xEB, 10), (0xE0, 10), (0xD9, 9), (0xD3, 8), (0xCF, 7), (0xCB, 6),
          (0xC8, 5), (0xC5, 4), (0xC4, 3), (0xC3, 3), (0xC0, 2), (0xBF, 1), (0xB4, 1), (0xB3, 0), (0x8C, 0),

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.board import dpkg_version, hardware_version, secure_boot_enabled, software_version
 from drivers.gpio import SysfsGpio
-from drivers.sim.sysfs_tree import build_sim_sysfs
+from sim.sysfs_tree import build_sim_sysfs
 from tests.support.fake_sysfs import make_gpio_class
 
 

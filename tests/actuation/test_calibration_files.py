@@ -164,7 +164,8 @@ def test_bios_comparison_is_the_originals() -> None:
     assert not bios_at_least_cut_off((0, 0, 7))
 
 
-def test_write_is_atomic_and_leaves_no_temporary_files(state_dir: Path) -> None:
+def test_save_replaces_the_file_and_leaves_no_temporary_files(state_dir: Path) -> None:
+    # (a save killed half-way: runtime/atomic.py, tests/foundation/test_atomic_write_crash.py)
     path = state_dir / "calibration.json"
     path.write_text(ORIGINAL_DEFAULT_FILE)  # an existing (valid) file: replaced; a corrupt one is kept aside
     cal = VehicleCalibration(servo=CalibrationRange(max=1_720_000, mid=1_480_000, min=1_310_000, polarity=1))

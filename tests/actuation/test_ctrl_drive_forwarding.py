@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from builtin_interfaces.msg import Time
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg, ServoCtrlStampedMsg
 from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
 
@@ -15,13 +14,12 @@ from tests.actuation.helpers import (
     NEUTRAL,
     Graph,
     SimCar,
-    command_qos,
+    assert_ignored,
     make_publisher,
-    publish_until,
     register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, publish_until, wait_until
 
 GRAPH = register_graph("core", CORE)
 
@@ -42,21 +40,19 @@ def set_state(ros: RosTestNode, state: int, active: bool) -> None:
     assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=active)).error == 0
 
 
-def hold(car: SimCar, pub, msg, expected: tuple[str, str] = NEUTRAL, seconds: float = 0.3) -> None:
-    """Publish `msg` for a short window and check it never reaches the wheels."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pub.publish(msg)
-        assert car.drive_duties() == expected
-        time.sleep(0.02)
-
-
 def test_nothing_drives_before_start(ros: RosTestNode, core_graph: Graph, pubs) -> None:
     car, proc = core_graph.car, core_graph.proc
     assert "ctrl_node started: manual (stopped)" in proc.log_text()      # boots stopped
     set_state(ros, 0, False)
     wait_until(lambda: car.gpio(436) == "1", 5, "servo power off while stopped")
-    hold(car, pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5))
+    command = ServoCtrlMsg(angle=0.5, throttle=0.5)
+    assert_ignored(pubs["manual"], command, car.drive_duties, NEUTRAL)
+    # the same command from the same publisher drives once started: the path was live
+    set_state(ros, 0, True)
+    publish_until(pubs["manual"], command, lambda: car.drive_duties() == ("1378500", "1575000"),
+                  what="the same command at the wheels after start")
+    set_state(ros, 0, False)
+    wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "neutral on stop")
 
 
 def test_manual_mode_drives_after_start_and_stops(ros: RosTestNode, car: SimCar, pubs) -> None:
@@ -64,11 +60,11 @@ def test_manual_mode_drives_after_start_and_stops(ros: RosTestNode, car: SimCar,
     wait_until(lambda: car.gpio(436) == "0", 10, "servo power enabled on start")
     publish_until(pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5),
                   lambda: car.drive_duties() == ("1378500", "1575000"), what="manual command at the wheels")
-    hold_neutral_after = ServoCtrlMsg(angle=-0.5, throttle=0.25)
     assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=False)).error == 0
     wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "neutral on stop")
     wait_until(lambda: car.gpio(436) == "1", 10, "servo power disabled when idle")
-    hold(car, pubs["manual"], hold_neutral_after)
+    # the path was live a moment ago (the command above drove); now it is ignored
+    assert_ignored(pubs["manual"], ServoCtrlMsg(angle=-0.5, throttle=0.25), car.drive_duties, NEUTRAL)
 
 
 def test_autonomous_mode_forwards_navigation_not_manual(ros: RosTestNode, car: SimCar, pubs,
@@ -78,7 +74,11 @@ def test_autonomous_mode_forwards_navigation_not_manual(ros: RosTestNode, car: S
     wait_until(lambda: [r.start for r in fake_inference.named("inference_state")] == [1], 10, "inference started")
     publish_until(pubs["auto"], ServoCtrlMsg(angle=-0.25, throttle=0.8),
                   lambda: car.drive_duties() == ("1338000", "1387500"), what="auto_drive at the wheels")
-    hold(car, pubs["manual"], ServoCtrlMsg(angle=1.0, throttle=1.0), expected=("1338000", "1387500"))
+    assert_ignored(pubs["manual"], ServoCtrlMsg(angle=1.0, throttle=1.0), car.drive_duties, ("1338000", "1387500"))
+    # the manual path is live: the same publisher drives again in manual mode
+    set_state(ros, 0, True)
+    publish_until(pubs["manual"], ServoCtrlMsg(angle=0.5, throttle=0.5),
+                  lambda: car.drive_duties() == ("1378500", "1575000"), what="manual drives again in manual mode")
 
 
 def test_stamped_navigation_commands_carry_their_stamp(ros: RosTestNode, car: SimCar, pubs) -> None:
@@ -97,6 +97,6 @@ def test_calibration_mode_forwards_raw_pulses(ros: RosTestNode, car: SimCar, pub
     wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "neutral on the mode change")
     publish_until(pubs["calibration"], ServoCtrlMsg(angle=1_570_000.0, throttle=-1.0),
                   lambda: car.duty(1) == "1570000", what="raw steering preview")
-    hold(car, pubs["manual"], ServoCtrlMsg(angle=0.0, throttle=1.0), expected=(NEUTRAL[0], "1570000"))
+    assert_ignored(pubs["manual"], ServoCtrlMsg(angle=0.0, throttle=1.0), car.drive_duties, (NEUTRAL[0], "1570000"))
     set_state(ros, 0, False)
     wait_until(lambda: car.drive_duties() == NEUTRAL, 10, "leaving calibration returns to neutral")

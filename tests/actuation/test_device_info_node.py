@@ -8,6 +8,7 @@ from importlib.metadata import version
 
 import pytest
 from builtin_interfaces.msg import Time
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import DeviceStatusMsg, ServoCtrlStampedMsg
 from deepracer_interfaces_pkg.srv import GetDeviceInfoSrv, GetDeviceStatusSrv
 
@@ -16,12 +17,11 @@ from tests.actuation.helpers import (
     Graph,
     GraphPool,
     SimCar,
-    command_qos,
     make_publisher,
     register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import NodeProcess, RosTestNode, wait_until
+from tests.support.ros import NodeProcess, RosTestNode, publish_until, wait_until
 
 GRAPH = register_graph("support", SUPPORT)
 
@@ -68,12 +68,8 @@ def test_latency_and_rate_of_stamped_commands(ros: RosTestNode, support_nodes: t
         stamp = Time(sec=captured // 1_000_000_000, nanosec=captured % 1_000_000_000)
         pub.publish(ServoCtrlStampedMsg(source_stamp=stamp, angle=0.0, throttle=0.5))
 
-    def measured() -> bool:
-        send_frame()
-        time.sleep(1 / 50)                                         # the command rate: 50 per second
-        return bool(published) and published[-1].fps_mean > 0
-
-    wait_until(measured, 15, "latency statistics in the device status")
+    publish_until(send_frame, None, lambda: published and published[-1].fps_mean > 0, timeout=15,
+                  what="latency statistics in the device status", period=1 / 50)   # 50 commands a second
     # keep the commands flowing while the service is asked (the statistics describe live driving)
     stop = threading.Event()
 
@@ -89,8 +85,9 @@ def test_latency_and_rate_of_stamped_commands(ros: RosTestNode, support_nodes: t
     finally:
         stop.set()
         sender.join(2)
-    # capture -> arrival: the 10 s age of the stamps plus the delivery time (not measured here)
-    assert 10_000.0 <= status.latency_mean < 12_000.0
+    # capture -> arrival: the 10 s age of the stamps plus the delivery time (not measured here; the
+    # upper bound only rules out a wrong unit or clock, not a slow delivery on a loaded machine)
+    assert 10_000.0 <= status.latency_mean < 20_000.0
     assert status.latency_p95 >= status.latency_mean
     assert 0.0 < status.fps_mean < 500.0          # we send about 50/s; arrivals may bunch under load
     ros.node.destroy_publisher(pub)

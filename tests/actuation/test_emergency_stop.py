@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import ActiveStateSrv, EnableStateSrv
 from std_srvs.srv import Trigger
@@ -12,12 +10,12 @@ from tests.actuation.helpers import (
     CORE,
     NEUTRAL,
     SimCar,
+    assert_ignored,
     make_publisher,
-    publish_until,
     register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, publish_until, wait_until
 
 GRAPH = register_graph("core", CORE)
 
@@ -27,12 +25,10 @@ def enable(ros: RosTestNode, active: bool) -> None:
     assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=active)).error == 0
 
 
-def commands_are_ignored(car: SimCar, pub, seconds: float = 0.3) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pub.publish(ServoCtrlMsg(angle=1.0, throttle=1.0))
-        assert car.drive_duties() == NEUTRAL and car.gpio(436) == "1"
-        time.sleep(0.02)
+def commands_are_ignored(car: SimCar, pub) -> None:
+    """Negative: the path was live (it drove before the e-stop) and drives again after the start below."""
+    assert_ignored(pub, ServoCtrlMsg(angle=1.0, throttle=1.0), lambda: (car.drive_duties(), car.gpio(436)),
+                   (NEUTRAL, "1"))
 
 
 def test_emergency_stop_latches_until_explicit_start(ros: RosTestNode, car: SimCar) -> None:

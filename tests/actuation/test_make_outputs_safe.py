@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from drivers.pwm import make_outputs_safe
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 
 
 def test_outputs_left_driving_are_made_safe(sysfs_root: Path, state_dir: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.pwm import PCA9685Pwm, PwmError, open_pwm, pca9685_prescale
-from drivers.sim.smbus_emulators import (
+from drivers.smbus_emulators import (
     ALL_LED_ON_L,
     LED0_ON_L,
     MODE1,

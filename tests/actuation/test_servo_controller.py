@@ -11,7 +11,7 @@ from calibration.maths import CalibrationRange
 from drivers.actuation import ActuationError, ServoController
 from drivers.gpio import SysfsGpio
 from drivers.pwm import SysfsPwm
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 
 
 def duties(root: Path) -> list[str]:

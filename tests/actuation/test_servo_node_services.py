@@ -20,11 +20,10 @@ from tests.actuation.helpers import (
     GraphSpec,
     SimCar,
     make_publisher,
-    publish_until,
     register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, publish_until, wait_until
 
 
 def custom_tail_light(car: SimCar) -> None:

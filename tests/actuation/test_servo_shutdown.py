@@ -15,11 +15,10 @@ from tests.actuation.helpers import (
     GraphPool,
     GraphSpec,
     make_publisher,
-    publish_until,
     register_graph,
     wait_for_subscriber,
 )
-from tests.support.ros import wait_until
+from tests.support.ros import publish_until, wait_until
 
 # a long watchdog, so only the shutdown path can bring the outputs back
 LONG_WATCHDOG = ["-p", "watchdog_timeout:=60.0"]

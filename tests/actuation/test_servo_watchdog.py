@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 
 from tests.actuation.helpers import (
@@ -13,14 +14,12 @@ from tests.actuation.helpers import (
     GraphPool,
     GraphSpec,
     SimCar,
-    command_qos,
     make_publisher,
-    publish_until,
     register_graph,
     wait_for_log,
     wait_for_subscriber,
 )
-from tests.support.ros import NodeProcess, RosTestNode, wait_until
+from tests.support.ros import NodeProcess, RosTestNode, publish_until, wait_until
 
 # The timer watchdog is set longer than the QoS deadline so each path is observed on its own.
 WATCHDOG_S = 0.6
@@ -104,3 +103,6 @@ def test_raw_calibration_preview_is_not_cut_by_the_watchdog(ros: RosTestNode,
         assert car.duty(1) == "1700000"
         time.sleep(0.01)
     assert proc.log_text().count("command watchdog") == trips
+    # the node was alive through the window: a new preview still applies at once
+    publish_until(raw, ServoCtrlMsg(angle=1_650_000.0, throttle=-1.0), lambda: car.duty(1) == "1650000",
+                  what="a later raw pulse")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from drivers.battery import find_i2c_bus
 from drivers.pwm import SysfsPwm, find_pwm_chip
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 from runtime.paths import dmi_dir
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path, sim_pwm_duty_path
 
 
 def test_drivers_discover_the_simulated_hardware(sysfs_root: Path) -> None:

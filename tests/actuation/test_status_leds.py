@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from drivers.gpio import SysfsGpio
-from drivers.sim.sysfs_tree import build_sim_sysfs
 from drivers.status_leds import LED_GPIOS, POWER_LED, WIFI_LED, StatusLedController, StatusLedError
+from sim.sysfs_tree import build_sim_sysfs
 from tests.support.ros import wait_until
 
 

@@ -25,7 +25,7 @@ def _library(base: Path) -> dict[str, float]:
     from calibration.files import DEFAULT_CALIBRATION, DEFAULT_LED_VALUES
     from drivers.actuation import ServoController
     from drivers.pwm import SysfsPwm
-    from drivers.sim.sysfs_tree import build_sim_sysfs
+    from sim.sysfs_tree import build_sim_sysfs
 
     sys_root = build_sim_sysfs(base / "sys", net_interfaces=["lo"])
     os.environ["DEEPRACER_STATE_DIR"] = str(base / "state")

@@ -6,7 +6,7 @@ Keys:
   sim_render_cpu_pct_30fps    same at 30 fps
   sim_render_stereo_ms        CPU ms per stereo pair
   sim_physics_step_us         one 10 ms physics step (vehicle + referee)
-  sim_process_cpu_pct_15fps   whole `python -m drivers.sim.world` (100 Hz physics, 15 fps camera,
+  sim_process_cpu_pct_15fps   whole `python -m sim.world` (100 Hz physics, 15 fps camera,
                               LiDAR at 10 Hz, status at 10 Hz), % of one core over a few seconds
 """
 
@@ -31,8 +31,9 @@ def _cpu_per_call(fn, n: int) -> float:
 def run() -> dict[str, float]:
     import cv2
 
-    from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for
-    from drivers.sim.world import Simulation
+    from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO
+    from sim.closed_loop import duty_for
+    from sim.world import Simulation
 
     cv2.setNumThreads(1)
     sim = Simulation.create("loop", lidar=False)
@@ -53,7 +54,7 @@ def run() -> dict[str, float]:
 
     mono_s = _cpu_per_call(render_mono, 150)
     stereo_s = _cpu_per_call(render_stereo, 60)
-    motor, servo = DEFAULT_CALIBRATION["Motor"], DEFAULT_CALIBRATION["Servo"]
+    motor, servo = DEFAULT_MOTOR, DEFAULT_SERVO
     step_s = _cpu_per_call(lambda: sim.step(0.01, duty_for(0.3, motor), duty_for(0.0, servo)), 500)
     results = {
         "sim_render_mono_ms": round(mono_s * 1000, 3),
@@ -69,15 +70,15 @@ def run() -> dict[str, float]:
 def _process_cpu(seconds: float = 6.0) -> float:
     import psutil
 
-    from drivers.sim.status import read_status
-    from drivers.sim.sysfs_tree import build_sim_sysfs
+    from sim.status import read_status
+    from sim.sysfs_tree import build_sim_sysfs
 
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         sysfs = build_sim_sysfs(state / "sim" / "sys")
         env = dict(os.environ, DEEPRACER_STATE_DIR=str(state), DEEPRACER_SYSFS_ROOT=str(sysfs),
                    DEEPRACER_HARDWARE="sim")
-        proc = subprocess.Popen([sys.executable, "-m", "drivers.sim.world", "--track", "loop", "--fps", "15"],
+        proc = subprocess.Popen([sys.executable, "-m", "sim.world", "--track", "loop", "--fps", "15"],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 30

@@ -9,22 +9,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from device_console.car import (
-    CAL_MOTOR,
-    CAL_SERVO,
-    CALIBRATION,
-    Calibration,
-    CarError,
-    CarUnavailable,
-    DeviceStatus,
-    DriveCommand,
-    LidarConfig,
-    ModelStateRequest,
-    SensorStatus,
-    UpdateProgress,
-)
+from device_console.car import CarError, CarUnavailable, DriveCommand, UpdateProgress
 from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.lidar import LidarConfigRequest
+from vehicle.model_load import ModelLoadRequest
+from vehicle.modes import CALIBRATION
+from vehicle.status import DeviceStatus, SensorStatus
 
 MANUAL_TOPIC = "/webserver_pkg/manual_drive"
 CALIBRATION_TOPIC = "/webserver_pkg/calibration_drive"
@@ -41,14 +33,14 @@ class FakeCar:
         self.state = 0
         self.active = False
         self.calibration = {
-            CAL_SERVO: Calibration(max=1700000, mid=1450000, min=1200000, polarity=1),
-            CAL_MOTOR: Calibration(max=1603500, mid=1446000, min=1311000, polarity=-1),
+            CAL_TYPE_SERVO: CalibrationRange(max=1700000, mid=1450000, min=1200000, polarity=1),
+            CAL_TYPE_MOTOR: CalibrationRange(max=1603500, mid=1446000, min=1311000, polarity=-1),
         }
         self.led = (0, 0, 10000000)
         self.loading_status = "error"
         self.sensors = SensorStatus(lidar=1, single_camera=0, stereo_camera=1)
-        self.lidar_config: LidarConfig | None = None
-        self.model_requests: list[ModelStateRequest] = []
+        self.lidar_config: LidarConfigRequest | None = None
+        self.model_requests: list[ModelLoadRequest] = []
         self.throttle = 0.0
         self.battery = 9
         self.otg = False
@@ -110,13 +102,13 @@ class FakeCar:
         self._enter("enable_state", active)
         self.active = active
 
-    async def get_calibration(self, cal_type: int) -> Calibration:
+    async def get_calibration(self, cal_type: int) -> CalibrationRange:
         self._enter("get_calibration", cal_type)
         if self.state != CALIBRATION:
-            return Calibration(0, 0, 0, 0)  # ctrl_pkg outside calibration mode
+            return CalibrationRange(0, 0, 0, 0)  # ctrl_pkg outside calibration mode
         return self.calibration[cal_type]
 
-    async def set_calibration(self, cal_type: int, calibration: Calibration) -> None:
+    async def set_calibration(self, cal_type: int, calibration: CalibrationRange) -> None:
         self._enter("set_calibration", (cal_type, calibration))
         self.calibration[cal_type] = calibration
 
@@ -128,7 +120,7 @@ class FakeCar:
         self._enter("set_led", (red, green, blue))
         self.led = (red, green, blue)
 
-    async def model_state(self, request: ModelStateRequest) -> None:
+    async def model_state(self, request: ModelLoadRequest) -> None:
         self._enter("model_state", request)
         self.model_requests.append(request)
         self.loading_status = "loading"
@@ -165,9 +157,9 @@ class FakeCar:
         self._enter("sensor_status")
         return self.sensors
 
-    async def configure_lidar(self, config: LidarConfig) -> None:
-        self._enter("configure_lidar", config)
-        self.lidar_config = config
+    async def configure_lidar(self, request: LidarConfigRequest) -> None:
+        self._enter("configure_lidar", request)
+        self.lidar_config = request
 
     async def otg_link_state(self) -> bool:
         self._enter("otg_link_state")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import CALIBRATION_TOPIC, FakeCar
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.modes import CALIBRATION
 
 
 def test_calibration_mode_then_defaults_in_ui_units(client: ConsoleClient, car: FakeCar) -> None:
@@ -20,7 +21,7 @@ def test_calibration_mode_then_defaults_in_ui_units(client: ConsoleClient, car: 
 
 def test_polarity_zero_swaps_min_and_max_like_the_original(client: ConsoleClient, car: FakeCar) -> None:
     client.get("/api/set_calibration_mode")
-    car.calibration[CAL_SERVO] = Calibration(max=1700000, mid=1450000, min=1200000, polarity=0)
+    car.calibration[CAL_TYPE_SERVO] = CalibrationRange(max=1700000, mid=1450000, min=1200000, polarity=0)
     body = client.get("/api/get_calibration/angle").json()
     assert (body["min"], body["max"]) == (20.0, -30.0)
 
@@ -29,13 +30,13 @@ def test_set_calibration_converts_to_pwm(client: ConsoleClient, car: FakeCar) ->
     client.get("/api/set_calibration_mode")
     response = client.post("/api/set_calibration/angle", {"mid": 2, "min": -25, "max": 28, "polarity": -1})
     assert response.json() == {"success": True}
-    assert car.calibration[CAL_SERVO] == Calibration(max=1780000, mid=1520000, min=1250000, polarity=-1)
+    assert car.calibration[CAL_TYPE_SERVO] == CalibrationRange(max=1780000, mid=1520000, min=1250000, polarity=-1)
     response = client.put("/api/set_calibration/throttle", {"mid": -10, "min": -40, "max": 20, "polarity": 1})
     assert response.json() == {"success": True}
-    assert car.calibration[CAL_MOTOR] == Calibration(max=1590000, mid=1455000, min=1320000, polarity=1)
+    assert car.calibration[CAL_TYPE_MOTOR] == CalibrationRange(max=1590000, mid=1455000, min=1320000, polarity=1)
     # floats are truncated like the original int()
     client.post("/api/set_calibration/angle", {"mid": 2.9, "min": -25.5, "max": 28.1, "polarity": 1})
-    assert car.calibration[CAL_SERVO].mid == 1520000
+    assert car.calibration[CAL_TYPE_SERVO].mid == 1520000
 
 
 @pytest.mark.parametrize(("body", "reason"), [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from device_console.car import SensorStatus
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
+from vehicle.status import SensorStatus
 
 
 def test_device_info(client: ConsoleClient) -> None:

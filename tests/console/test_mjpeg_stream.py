@@ -14,7 +14,7 @@ import pytest
 
 from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.main import create_app
-from device_console.streaming import BOUNDARY, StreamHub, image_msg_to_bgr, jpeg_size
+from device_console.streaming import BOUNDARY, StreamHub, jpeg_size
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer
@@ -42,16 +42,6 @@ def decode(data: bytes) -> np.ndarray:
 def test_jpeg_size_reads_the_header() -> None:
     assert jpeg_size(jpeg(10, 320, 240)) == (320, 240)
     assert jpeg_size(b"not a jpeg") is None
-
-
-def test_image_messages_become_bgr() -> None:
-    rgb = np.zeros((2, 3, 3), np.uint8)
-    rgb[..., 0] = 200  # red in RGB
-    bgr = image_msg_to_bgr("rgb8", 3, 2, 9, rgb.tobytes())
-    assert bgr is not None and bgr[0, 0].tolist() == [0, 0, 200]
-    mono = image_msg_to_bgr("mono8", 3, 2, 4, bytes([7, 7, 7, 0, 7, 7, 7, 0]))  # padded rows
-    assert mono is not None and mono.shape == (2, 3, 3) and int(mono.max()) == 7
-    assert image_msg_to_bgr("16UC1", 3, 2, 6, bytes(12)) is None
 
 
 def test_each_frame_is_encoded_once_per_size_for_all_viewers() -> None:

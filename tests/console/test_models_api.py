@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from device_console.car import SensorStatus
 from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.models_helper import archive_bytes, install_model, metadata_for
+from vehicle.status import SensorStatus
 
 
 def upload(client: ConsoleClient, filename: str, data: bytes, method: str = "PUT"):
@@ -158,7 +158,7 @@ def test_load_lidar_model_configures_the_lidar(client: ConsoleClient, car: FakeC
     car.sensors = SensorStatus(lidar=0, single_camera=0, stereo_camera=1)
     assert client.post("/api/models/lidar_model/model").json() == {"success": True}
     assert car.lidar_config.use_lidar is True
-    assert car.lidar_config.preprocess_type == 1
+    assert car.lidar_config.config.preprocess_type == 1
     assert car.model_requests[0].model_metadata_sensors == (5, 3)
 
 

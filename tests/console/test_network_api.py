@@ -1,4 +1,4 @@
-"""Network routes through usb_wifi_provisioner.network, with a fake `nmcli`/`iwgetid` first on PATH."""
+"""Network routes through drivers.network, with a fake `nmcli`/`iwgetid` first on PATH."""
 
 from __future__ import annotations
 

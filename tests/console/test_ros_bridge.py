@@ -12,11 +12,11 @@ import cv2
 import numpy as np
 import pytest
 import rclpy
+from ctrl_pkg.ctrl_node import command_qos  # how ctrl_node reads the console's drive topics
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg, SoftwareUpdatePctMsg
 from fastapi.testclient import TestClient
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 from webserver_pkg.webserver_publisher_node import WebserverPublisherNode
 
@@ -28,7 +28,6 @@ from tests.console.ros_services import FakeVehicleServices
 from tests.support.ros import RosTestNode, claim_domain_id, wait_until
 
 pytestmark = pytest.mark.ros
-BEST_EFFORT_1 = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 class BridgeHost:
@@ -83,7 +82,7 @@ def test_bridge_node_names(graph) -> None:
 
 def test_manual_drive_reaches_the_topic(graph, client: ConsoleClient) -> None:
     peer, _services, _bridge = graph
-    received = peer.collect(ServoCtrlMsg, "/webserver_pkg/manual_drive", BEST_EFFORT_1)
+    received = peer.collect(ServoCtrlMsg, "/webserver_pkg/manual_drive", command_qos())
 
     def drive() -> bool:
         client.put("/api/manual_drive", {"angle": 0.5, "throttle": -0.5, "max_speed": 0.5})
@@ -106,7 +105,7 @@ def test_manual_drive_fails_while_nothing_listens(tmp_path: Path) -> None:
             answer = client.put("/api/manual_drive", {"angle": 0, "throttle": -0.5, "max_speed": 0.5}).json()
             assert answer["success"] is False and "control node (ctrl_pkg) is not running" in answer["reason"]
             ctrl = RosTestNode("ctrl_stand_in", domain_id=domain)  # the control node appears
-            received = ctrl.collect(ServoCtrlMsg, "/webserver_pkg/manual_drive", BEST_EFFORT_1)
+            received = ctrl.collect(ServoCtrlMsg, "/webserver_pkg/manual_drive", command_qos())
             wait_until(lambda: client.put("/api/manual_drive", {"angle": 0, "throttle": -0.5, "max_speed": 0.5})
                        .json() == {"success": True}, 10, "manual_drive to succeed once ctrl listens")
             wait_until(lambda: any(m.throttle > 0 for m in received), 5, "the command on the graph")
@@ -133,7 +132,7 @@ def test_calibration_round_trip_over_services(graph, client: ConsoleClient) -> N
     request = services.received("/ctrl_pkg/set_car_cal")[-1]
     assert (request.cal_type, request.max, request.mid, request.min, request.polarity) == (
         1, 1590000, 1455000, 1320000, -1)
-    preview = peer.collect(ServoCtrlMsg, "/webserver_pkg/calibration_drive", BEST_EFFORT_1)
+    preview = peer.collect(ServoCtrlMsg, "/webserver_pkg/calibration_drive", command_qos())
 
     def adjust() -> bool:
         client.post("/api/adjust_calibrating_wheels/angle", {"pwm": 10})

@@ -31,7 +31,7 @@ def corrupt_file(car: Stack) -> Iterator[str]:
             aside.unlink()
 
 
-def test_banner_until_a_new_calibration_is_saved(car: Stack, page, corrupt_file: str, shot) -> None:
+def test_banner_until_a_new_calibration_is_saved(car: Stack, page, sim_car_settings, corrupt_file: str, shot) -> None:
     p: Any = page("calibration")
     banner = p.locator("#calibration-file-banner")
     banner.wait_for(state="visible")

@@ -4,19 +4,18 @@ calibration.json (console units: steering pwm = v*10000 + 1.5 ms, throttle pwm =
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
-from tests.console_ui.conftest import Browser, Stack, api_call, open_page, subscribe
-from tests.support.ros import RosTestNode, wait_until
+from tests.console_ui.conftest import Stack, subscribe
+from tests.support.ros import RosTestNode, wait_until, with_depth
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
-QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=200, reliability=ReliabilityPolicy.BEST_EFFORT)
+QOS = with_depth(command_qos(), 200)  # as ctrl_node reads the previews, keeping every slider step
 
 
 def steering_pwm(v: int) -> int:
@@ -30,25 +29,6 @@ def throttle_pwm(v: int) -> int:
 @pytest.fixture(scope="module")
 def previews(car: Stack, ros: RosTestNode) -> list[Any]:
     return subscribe(ros, ServoCtrlMsg, "/webserver_pkg/calibration_drive", QOS)
-
-
-@pytest.fixture
-def restore_calibration(car: Stack, laptop: Browser) -> Iterator[None]:
-    """Put the calibration back afterwards (the other tests share the car), through the API."""
-    before = _calibration(car)
-    yield
-    p = open_page(laptop, car, "logs")
-    try:
-        assert api_call(p, "GET", "/api/set_calibration_mode")["success"]
-        for kind, key, factor in (("angle", "Servo", 10_000), ("throttle", "Motor", 4_500)):
-            cal = before[key]
-            body = {name: (cal[name] - 1_500_000) // factor for name in ("mid", "min", "max")}
-            body["polarity"] = cal["polarity"]
-            assert api_call(p, "POST", f"/api/set_calibration/{kind}", body)["success"]
-        api_call(p, "POST", "/api/start_stop", {"start_stop": "stop"})
-    finally:
-        p.close()
-    assert _calibration(car) == before
 
 
 def set_slider(p: Any, selector: str, target: int) -> None:
@@ -76,7 +56,7 @@ def _preview_seen(msgs: list[Any], since: int, angle: float | None = None, throt
     return False
 
 
-def test_steering_wizard(car: Stack, page, previews: list[Any], restore_calibration: None, shot) -> None:
+def test_steering_wizard(car: Stack, page, previews: list[Any], sim_car_settings, shot) -> None:
     p = page("calibration")
     p.wait_for_selector("#cal-center")
     shot(p, "calibration-laptop")
@@ -109,7 +89,7 @@ def test_steering_wizard(car: Stack, page, previews: list[Any], restore_calibrat
     assert p.locator("#cal-right").inner_text() == "-20"
 
 
-def test_speed_wizard_with_reverse_direction(car: Stack, page, previews: list[Any], restore_calibration: None,
+def test_speed_wizard_with_reverse_direction(car: Stack, page, previews: list[Any], sim_car_settings,
                                              shot) -> None:
     p = page("calibration")
     p.wait_for_selector("#cal-stopped")

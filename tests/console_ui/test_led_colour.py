@@ -3,17 +3,15 @@ channels 2/3/4 (red/green/blue) in the (simulated) sysfs tree change; the page s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from deepracer_interfaces_pkg.srv import SetLedCtrlSrv
 
 from tests.console_ui.conftest import Stack, api_call
-from tests.support.ros import RosTestNode, wait_until
-from tests.support.stack import SimStack
+from tests.support.ros import wait_until
 
-pytestmark = [pytest.mark.ros, pytest.mark.browser]
+# the car is shared with other tests: the fixture puts the exact tail-light duties back after each test
+pytestmark = [pytest.mark.ros, pytest.mark.browser, pytest.mark.usefixtures("sim_car_settings")]
 
 SCALE = 39_215  # console 0..255 -> duty ns
 
@@ -33,25 +31,6 @@ def _duties(stack: Stack) -> tuple[int, int, int] | None:
 def _led_file(stack: Stack) -> dict[str, int]:
     path: Path = stack.state_dir / "led_values.json"
     return dict(stack.read_json(path.name)["Led Values"]) if path.exists() else {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_led(car: Stack, sim_stack: SimStack, ros: RosTestNode) -> Iterator[None]:
-    """Put the exact tail-light duties back afterwards (the car is shared with other tests)."""
-    before = _led_file(car)
-    yield
-    if not before:
-        return
-    client = sim_stack.login()
-    try:
-        assert client.get("/api/set_calibration_mode").json()["success"]
-        request = SetLedCtrlSrv.Request(red=before["red_pwm"], green=before["green_pwm"], blue=before["blue_pwm"])
-        assert ros.call(SetLedCtrlSrv, "/ctrl_pkg/set_car_led", request).error == 0
-        client.post("/api/start_stop", json={"start_stop": "stop"})
-        client.post("/api/drive_mode", json={"drive_mode": "manual"})
-    finally:
-        client.close()
-    assert _led_file(car) == before
 
 
 @pytest.mark.parametrize(("colour", "rgb"), [("red", (255, 0, 0)), ("marigold", (255, 130, 0))])

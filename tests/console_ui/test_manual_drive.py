@@ -4,18 +4,19 @@ emergency stop stop it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from tests.console_ui.conftest import Stack, subscribe
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, wait_until, with_depth
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
-SERVO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
+SERVO_QOS = with_depth(command_qos(), 100)  # as servo_node reads /ctrl_pkg/servo_msg, keeping bursts
 
 
 @pytest.fixture(scope="module")
@@ -97,27 +98,78 @@ def test_closing_the_tab_stops_the_car(car: Stack, page, servo_msgs: list[Any]) 
                "the car to stop after the driver's tab closed")
 
 
+class DriveTraffic:
+    """What the page sends to drive the car, in order: drive-socket frames and HTTP requests."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.events: list[tuple[str, str, str]] = []   # (kind, what, body)
+        page.on("request", lambda r: self.events.append(("http", f"{r.method} {r.url}", r.post_data or "")))
+        page.on("websocket", lambda ws: ws.on(
+            "framesent", lambda payload: self.events.append(("ws", ws.url, str(payload)))))
+
+    def drives(self, since: int) -> list[tuple[str, str, str]]:
+        """Commands that would move the car (a non-zero drive frame or manual_drive request)."""
+        self.pump()
+        moving = []
+        for kind, what, body in self.events[since:]:
+            is_drive = ('"type":"drive"' in body if kind == "ws"
+                        else what.startswith(("PUT ", "POST ")) and what.endswith("/api/manual_drive"))
+            if is_drive and json.loads(body).get("throttle", 0) != 0:
+                moving.append((kind, what, body))
+        return moving
+
+    def pump(self) -> None:
+        """Playwright's sync API hands events over only while it is called: one call to the page."""
+        self.page.evaluate("0")
+
+    def request_index(self, path: str, since: int = 0) -> int | None:
+        """Where the first request to `path` (after `since`) is in the recording, or None."""
+        self.pump()
+        return next((i for i, (kind, what, _) in enumerate(self.events) if i >= since and kind == "http"
+                     and what.endswith(path)), None)
+
+
 def test_emergency_stop_button_stops_manual_driving(car: Stack, page, servo_msgs: list[Any], shot) -> None:
     p = page("control")
+    traffic = DriveTraffic(p)
     _start_manual(p)
     p.locator("h1.page-title").click()
     mark = len(servo_msgs)
     p.keyboard.down("ArrowUp")
     wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle > 0), 5, "driving forward")
+    wait_until(lambda: traffic.drives(0), 5, "the recorder to see the page's drive commands")
     mark = len(servo_msgs)
     p.click("#sidebar .estop")
     wait_until(lambda: _seen(servo_msgs, mark, lambda m: m.throttle == 0), 3, "the emergency stop")
     p.wait_for_selector("#manual-run-state[data-state=stopped]")
     assert "emergency stop" in p.locator("#manual-run-state").inner_text()
+
     # Pressing the key again does not drive: the driver stays disabled until Start is pressed.
-    drive_requests: list[str] = []
+    # (Recorded from the e-stop request on: drive frames sent before the click precede it.)
+    stopped = wait_until(lambda: traffic.request_index("/api/emergency_stop"), 5, "the e-stop request recorded")
+    servo_stopped = len(servo_msgs)
     p.keyboard.up("ArrowUp")
     p.keyboard.down("ArrowUp")
+    # The page took the key (a started driver sends in the same task that shows it) ...
     p.wait_for_function("document.querySelector('#manual-throttle').textContent === '-1.00'")
-    assert p.evaluate("fetch('/api/server_ready').then(r => r.status)") == 200   # a later request, in order
-    assert drive_requests == []
-    p.keyboard.up("ArrowUp")
+    # ... and a later request has gone out and been recorded: everything sent before it is in.
+    assert p.evaluate("fetch('/api/server_ready').then(r => r.status)") == 200
+    wait_until(lambda: traffic.request_index("/api/server_ready", stopped), 5, "the later request recorded")
+    assert traffic.drives(stopped) == []
     shot(p, "control-after-emergency-stop-laptop")
+
+    # The same held key drives once Start is pressed: the path above was live, only the e-stop held it.
+    traffic.pump()
+    restarted, servo_restarted = len(traffic.events), len(servo_msgs)
+    p.click("#manual-start")
+    p.wait_for_selector("#manual-run-state[data-state=running]")
+    wait_until(lambda: traffic.drives(restarted), 5, "the held key to drive after Start")
+    wait_until(lambda: _seen(servo_msgs, servo_restarted, lambda m: m.throttle > 0), 5, "driving after Start")
+    assert not _seen(servo_msgs[:servo_restarted], servo_stopped, lambda m: m.throttle > 0)
+    p.keyboard.up("ArrowUp")
+    p.click("#manual-stop")
+    p.wait_for_selector("#manual-run-state[data-state=stopped]")
 
 
 FAKE_GAMEPAD = """
@@ -212,30 +264,38 @@ def _uses_the_drive_socket(p: Any) -> bool:
 
 def test_a_steady_stick_keeps_the_car_driving(car: Stack, page, stamped: Stamped) -> None:
     # Holding a key sends one command, then only heartbeats: the console repeats the held command
-    # for the servo node's 0.5 s watchdog (no gap of 0.5 s in the commands ctrl forwards to the
-    # servo), so the car does not lurch to a stop.
+    # for the servo node's 0.5 s watchdog, so the car does not lurch to a stop. Judged by the car's
+    # own watchdog (it logs every cut), not by arrival gaps here, which a loaded machine stretches.
     import time
 
+    core_log = car.logs_dir / "core.log"
     p = page("control")
     _start_manual(p)
     assert _uses_the_drive_socket(p)
     p.locator("h1.page-title").click()
     p.keyboard.down("ArrowUp")
     wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
+    assert "servo_node" in core_log.read_text(errors="replace")   # the servo node logs here (its cuts too)
+    cuts = core_log.read_text(errors="replace").count("command watchdog")
     start = time.monotonic()
-    wait_until(lambda: time.monotonic() - start > 2.5, 5, "2.5 s of a steady stick")
+    # 2.5 s of a steady stick, and one watchdog period more so that a gap at its end has tripped too
+    wait_until(lambda: time.monotonic() - start > 2.5 + 0.5, 5, "3 s of a steady stick")
     forward = [t for t, m in stamped.msgs if t >= start and m.throttle > 0]
-    gaps = [b - a for a, b in zip([start, *forward], [*forward, time.monotonic()], strict=False)]
-    assert len(forward) >= 10 and max(gaps) < 0.5, gaps
+    assert len(forward) >= 10                                     # the held command kept coming
+    assert core_log.read_text(errors="replace").count("command watchdog") == cuts, "the servo watchdog cut the car"
     p.keyboard.up("ArrowUp")
     p.click("#manual-stop")
 
 
+DEAD_MAN_STOP = "car stopped: no command or heartbeat from the driver"   # the console's 0.5 s dead-man
+
+
 @pytest.mark.parametrize("how", ["closed", "vanished"])
-def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page, stamped: Stamped,
-                                                                 how: str) -> None:
+def test_the_page_going_away_stops_the_car_at_once(car: Stack, page, stamped: Stamped, how: str) -> None:
     # "vanished": the page's own stop-on-pagehide never runs; the drive socket closing is all the
-    # console sees, and that stops the car at once.
+    # console sees, and that stops the car at once. "At once" is told by the cause, from the console's
+    # log (not its 0.5 s dead-man); the time bound is the safety requirement, generous for a loaded
+    # machine: stopped within 1 s of the page going away.
     import time
 
     p = page("control")
@@ -246,7 +306,8 @@ def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page
     wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
     wait_until(lambda: _sim_speed(car) > 0.05, 5, "the simulated car to move")
     console_log = car.logs_dir / "console.log"
-    socket_stops = console_log.read_text(errors="replace").count("the driver's WebSocket closed")
+    before = console_log.read_text(errors="replace")
+    socket_stops, dead_man_stops = before.count("the driver's WebSocket closed"), before.count(DEAD_MAN_STOP)
     if how == "vanished":
         # The page's own stop (on pagehide, blur, visibilitychange) never runs, as when a phone's
         # browser is killed or the tab's process dies: only the socket closing remains.
@@ -254,7 +315,9 @@ def test_the_page_going_away_stops_the_car_within_half_a_second(car: Stack, page
     gone = time.monotonic()
     p.close()
     wait_until(lambda: stamped.first_stop_after(gone) is not None, 3, "a stop on /ctrl_pkg/servo_msg")
-    assert stamped.first_stop_after(gone) - gone <= 0.5
+    assert stamped.first_stop_after(gone) - gone <= 1.0
     if how == "vanished":  # the console's reason: the socket closed (not the page, not the dead-man)
         wait_until(lambda: console_log.read_text(errors="replace").count("the driver's WebSocket closed")
                    > socket_stops, 5, "the console to log the socket close")
+    # the console logs a dead-man stop as it publishes it: none came with this stop
+    assert console_log.read_text(errors="replace").count(DEAD_MAN_STOP) == dead_man_stops

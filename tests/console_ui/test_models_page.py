@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from inference.tfgraph import ShallowNetworkSpec, model_metadata, random_weights, shallow_graph_bytes
 from tests.console_ui.conftest import Stack, subscribe
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, wait_until, with_depth
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
 MODEL = "ui-test-model"
-SERVO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100, reliability=ReliabilityPolicy.BEST_EFFORT)
+SERVO_QOS = with_depth(command_qos(), 100)  # as servo_node reads /ctrl_pkg/servo_msg, keeping bursts
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,8 @@ def test_invalid_files_show_the_backend_message(car: Stack, page, tmp_path: Path
     assert not (car.state_dir / "artifacts" / "broken").exists()
 
 
-def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosTestNode, shot) -> None:
+def test_upload_load_drive_and_delete(car: Stack, page, archive: Path, ros: RosTestNode, sim_car_settings,
+                                     shot) -> None:
     p = page("models")
     p.set_input_files("#model-file", str(archive))
     assert MODEL in p.locator("#model-file-name").inner_text()

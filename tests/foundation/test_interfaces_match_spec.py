@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.shared import require_shared
+
 REPO = Path(__file__).resolve().parents[2]
 PKG = REPO / "ros2_ws" / "src" / "deepracer_interfaces_pkg"
 VENDORED = Path(__file__).parent / "data" / "official_interfaces_section2.md"
-REFERENCE = REPO.parent / "shared" / "reference" / "official_stack.md"
 COMMUNITY_TYPES = {"DeviceStatusMsg", "LatencyMeasureMsg", "GetDeviceStatusSrv"}
 OUR_EXTENSIONS = {"ServoCtrlStampedMsg"}
 
@@ -67,9 +68,7 @@ SPEC_MSGS, SPEC_SRVS = parse_spec(VENDORED.read_text())
 
 
 def test_vendored_extract_matches_the_reference_when_available() -> None:
-    if not REFERENCE.is_file():
-        pytest.skip("shared/reference is not beside this checkout")
-    text = REFERENCE.read_text()
+    text = require_shared("official_stack.md").read_text()
     start = text.index("## 2. deepracer_interfaces_pkg")
     section = text[start:text.index("## 3.", start)]
     assert parse_spec(section) == (SPEC_MSGS, SPEC_SRVS)

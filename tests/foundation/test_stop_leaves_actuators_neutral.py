@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 from launcher.graph import Graph, NodeSpec, ProcessSpec
 from launcher.supervisor import Supervisor
@@ -36,7 +36,7 @@ def test_sigint_sets_throttle_neutral_even_while_commands_keep_coming(tmp_path: 
     launcher = subprocess.Popen([sys.executable, "-m", "cli.deepracer", "run", "--sim", "--only", "core"],
                                 env=env, stdout=open(tmp_path / "out.log", "wb"), stderr=subprocess.STDOUT)
     pub = ros_node.node.create_publisher(ServoCtrlMsg, "/ctrl_pkg/servo_msg",
-                                         QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT))
+                                         command_qos())  # as ctrl_node publishes it
     timer = ros_node.node.create_timer(0.05, lambda: pub.publish(ServoCtrlMsg(angle=0.0, throttle=0.6)))
     try:
         # throttle 0.6 forward with the default calibration: mid + 0.6 * -1 * (mid - min) = 1365000 ns

@@ -127,7 +127,7 @@ def test_lidar_defaults_and_custom_config_never_leak() -> None:
      "lidar_config is missing min_angle"),
     ({"action_space": ACTIONS, "sensor": ["LIDAR"], "lidar_config": {
         "num_values": 64, "min_angle": 90, "max_angle": -90, "min_distance": 0.15, "max_distance": 0.5,
-        "clipping_distance": 1, "num_sectors": 8}}, "min_angle must not be greater than max_angle"),
+        "clipping_distance": 1, "num_sectors": 8}}, "lidar_config: min_angle 90 is greater than max_angle -90"),
     ([1, 2], "must contain a JSON object"),
     ("{not json", "is not valid JSON"),
 ])

@@ -16,7 +16,6 @@ from inference.preprocess import (
     build_input,
     build_inputs,
     camera_plane,
-    image_from_buffer,
 )
 
 CAMERA = InputSpec("main_level/agent/main/online/network_0/FRONT_FACING_CAMERA/FRONT_FACING_CAMERA",
@@ -85,17 +84,3 @@ def test_pre_process_variants() -> None:
     with pytest.raises(ValueError):
         camera_plane(image, 160, 120, 5)
     assert camera_plane(image, 160, 120, GREY).shape == (120, 160)
-
-
-def test_image_messages_are_decoded_without_cv_bridge() -> None:
-    image = _bgr(6, 4, 5)
-    padded = np.zeros((4, 16), np.uint8)  # row step 16 > 5 * 3
-    padded[:, :15] = image.reshape(4, 15)
-    np.testing.assert_array_equal(image_from_buffer(array.array("B", padded.tobytes()), 4, 5, "bgr8", 16), image)
-    np.testing.assert_array_equal(image_from_buffer(image[:, :, ::-1].tobytes(), 4, 5, "rgb8"), image)
-    grey = image_from_buffer(image[:, :, 0].tobytes(), 4, 5, "mono8")
-    assert grey.shape == (4, 5)
-    with pytest.raises(ValueError, match="too short"):
-        image_from_buffer(b"\0" * 10, 4, 5, "bgr8")
-    with pytest.raises(ValueError, match="not supported"):
-        image_from_buffer(b"\0" * 60, 4, 5, "yuv422")

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from builtin_interfaces.msg import Time
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import EvoSensorMsg, InferResultsArray, ServoCtrlMsg, ServoCtrlStampedMsg
 from deepracer_interfaces_pkg.srv import InferenceStateSrv, LoadModelSrv, ModelOptimizeSrv, NavThrottleSrv
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from inference.models import import_model
@@ -28,7 +28,6 @@ ACTIONS = [{"steering_angle": -30, "speed": 0.5}, {"steering_angle": -10, "speed
            {"steering_angle": 0, "speed": 2.0}, {"steering_angle": 20, "speed": 1.0},
            {"steering_angle": 30, "speed": 0.5}]
 MODEL = build_model(seed=21, action_space=ACTIONS, sensors=("FRONT_FACING_CAMERA",), num_actions=5)
-BEST_EFFORT_1 = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 THROTTLE_SCALE = 0.5
 
 
@@ -93,7 +92,7 @@ def _load(ros_node) -> None:
 
 def test_sensor_message_drives_with_the_models_action(stack, ros_node) -> None:
     _load(ros_node)
-    drives = ros_node.collect(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", BEST_EFFORT_1)  # as ctrl_node
+    drives = ros_node.collect(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", command_qos())  # as ctrl_node
     stamped = ros_node.collect(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped", 10)
     results = ros_node.collect(InferResultsArray, "/inference_pkg/rl_results", 10)
     publisher = ros_node.node.create_publisher(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", 1)

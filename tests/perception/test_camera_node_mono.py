@@ -13,6 +13,7 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from tests.perception.media import frame_index, write_mjpeg_avi
 from tests.perception.rosutil import stamp_ns
+from tests.support.clock import on_wall_clock
 from tests.support.ros import node_processes, wait_until
 
 pytestmark = pytest.mark.ros
@@ -29,13 +30,30 @@ def camera_node(tmp_path_factory: pytest.TempPathFactory):
         yield proc
 
 
+def _matched_collect(ros_node, topic: str) -> list[CameraMsg]:
+    """Collect CameraMsgs once the subscription is matched with camera_node's publisher, so that
+    an empty list means nothing was sent, not that discovery was still under way."""
+    received: list[CameraMsg] = []
+    sub = ros_node.node.create_subscription(CameraMsg, topic, received.append, 10)
+    wait_until(lambda: sub.get_publisher_count() >= 1, 20, f"camera_node's publisher on {topic}")
+    return received
+
+
+def _media_state(ros_node, activate: int) -> None:
+    assert ros_node.call(VideoStateSrv, "/camera_pkg/media_state", VideoStateSrv.Request(activate_video=activate),
+                         timeout=20).error == 0
+
+
 def test_nothing_is_published_before_activation(camera_node, ros_node) -> None:
-    received = ros_node.collect(CameraMsg, "/camera_pkg/video_mjpeg", 10)
+    received = _matched_collect(ros_node, "/camera_pkg/video_mjpeg")
     for _ in range(3):
-        assert ros_node.call(VideoStateSrv, "/camera_pkg/media_state", VideoStateSrv.Request(activate_video=0),
-                             timeout=20).error == 0
+        _media_state(ros_node, 0)
     assert received == []
     assert "single camera" in camera_node.log_text()
+    # the same subscription gets frames once the stream is activated: it was live all along
+    _media_state(ros_node, 1)
+    wait_until(lambda: received, 15, "frames after activation")
+    _media_state(ros_node, 0)
 
 
 def test_activated_stream_carries_resized_images_with_capture_stamps(camera_node, ros_node) -> None:
@@ -52,8 +70,8 @@ def test_activated_stream_carries_resized_images_with_capture_stamps(camera_node
     assert image.header.frame_id == "camera"
     pixels = np.frombuffer(image.data, np.uint8).reshape(120, 160, 3)
     assert 0 <= frame_index(pixels) < 8
-    # a real capture time (the original sent 0), recent on the wall clock
-    assert abs(time.time_ns() - stamp_ns(image)) < 3_000_000_000
+    # a real capture time (the original sent 0), on the wall clock
+    assert on_wall_clock(stamp_ns(image))
     # the display image is images[0] of the same frame
     stamps = {stamp_ns(m.images[0]) for m in video}
     assert any(stamp_ns(d) in stamps for d in display)
@@ -70,18 +88,33 @@ def test_one_message_per_source_frame_at_the_source_rate(camera_node, ros_node) 
     wait_until(lambda: len(video) >= 25, 20, "25 camera messages")
     stamps = np.array([stamp_ns(m.images[0]) for m in video], dtype=np.int64)
     assert len(set(stamps.tolist())) == len(stamps)  # never the same frame twice
-    gaps_ms = np.diff(stamps) / 1e6
-    assert np.median(gaps_ms) == pytest.approx(1000 / 30, rel=0.1)
     # frames in source order (the clip loops 0..7)
     indices = [frame_index(np.frombuffer(m.images[0].data, np.uint8)) for m in video]
-    steps = {(b - a) % 8 for a, b in zip(indices, indices[1:], strict=False)}
+    steps = [(b - a) % 8 for a, b in zip(indices, indices[1:], strict=False)]
     assert 1 in steps
+    # At the source rate: the stamps are the source clock's ticks, one period per source frame. A
+    # publisher slowed by a loaded machine skips frames (the clip's marks say how many) but never
+    # sends them closer together. Gaps of 8 frames or more are ambiguous in an 8-frame loop: left out.
+    period_ms = 1000 / 30
+    gaps_ms = np.diff(stamps) / 1e6
+    per_frame_ms = [gap / step for gap, step in zip(gaps_ms, steps, strict=True) if step and gap < 7.5 * period_ms]
+    assert len(per_frame_ms) >= 10
+    assert np.median(per_frame_ms) == pytest.approx(period_ms, rel=0.1)
 
 
 def test_deactivation_stops_publishing(camera_node, ros_node) -> None:
-    assert ros_node.call(VideoStateSrv, "/camera_pkg/media_state", VideoStateSrv.Request(activate_video=0),
-                         timeout=20).error == 0
-    video = ros_node.collect(CameraMsg, "/camera_pkg/video_mjpeg", 10)
-    for _ in range(3):
-        ros_node.call(VideoStateSrv, "/camera_pkg/media_state", VideoStateSrv.Request(activate_video=0), timeout=20)
-    assert video == []
+    video = _matched_collect(ros_node, "/camera_pkg/video_mjpeg")
+    _media_state(ros_node, 1)
+    wait_until(lambda: len(video) >= 3, 15, "frames while active")       # the stream is live
+    _media_state(ros_node, 0)
+    stopped_ns = time.time_ns()   # the publisher thread has ended when the call returns
+    for _ in range(3):            # a window of several frame periods, with the node busy answering
+        _media_state(ros_node, 0)
+    # frames still in flight at the call were captured before it; nothing captured after is sent
+    late = [stamp_ns(m.images[0]) - stopped_ns for m in list(video) if stamp_ns(m.images[0]) > stopped_ns]
+    assert late == [], f"frames captured after the deactivation (ns after it): {late}"
+    # and the subscription still works: activating again brings frames
+    count = len(video)
+    _media_state(ros_node, 1)
+    wait_until(lambda: len(video) > count, 15, "frames after activating again")
+    _media_state(ros_node, 0)

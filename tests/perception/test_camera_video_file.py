@@ -10,6 +10,7 @@ import pytest
 
 from drivers.camera import CameraError, CameraSettings, CameraSystem, FileSource
 from tests.perception.media import frame_index, write_mjpeg_avi
+from tests.support.clock import on_wall_clock
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +44,15 @@ def test_capture_times_follow_the_source_rate(avi: Path) -> None:
         system.stop()
     assert len(sets) == 12
     stamps = np.array([s.capture_ns for s in sets], dtype=np.int64)
-    gaps_ms = np.diff(stamps) / 1e6
-    # one frame set per source frame: never the same frame twice, ~33.3 ms apart
-    assert len({s.frames[0].number for s in sets}) == 12
-    assert np.median(gaps_ms) == pytest.approx(1000 / 30, rel=0.05)
-    # capture time is wall clock (time.time_ns), recent
-    assert abs(time.time_ns() - int(stamps[-1])) < 2_000_000_000
+    numbers = np.array([s.frames[0].number for s in sets], dtype=np.int64)
+    # one frame set per source frame: never the same frame twice
+    assert len(set(numbers.tolist())) == 12
+    # Capture stamps are the source clock's ticks, one period per captured frame: a consumer slowed
+    # by a loaded machine skips frames (their numbers tell how many) but never sees them closer.
+    ms_per_frame = np.diff(stamps) / np.diff(numbers) / 1e6
+    assert np.median(ms_per_frame) == pytest.approx(1000 / 30, rel=0.05)
+    # capture time is wall clock (time.time_ns)
+    assert on_wall_clock(int(stamps[-1]))
 
 
 def test_raw_mjpeg_stream_file_is_readable(tmp_path: Path) -> None:

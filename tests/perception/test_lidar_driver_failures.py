@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from drivers.lidar import LidarDriver, LidarSettings
-from drivers.sim.rplidar_device import RplidarDevice, ring_scan
+from sim.rplidar_device import RplidarDevice, ring_scan
 from tests.support.ros import wait_until
 
 FAST = dict(read_timeout=0.3, watchdog_timeout=0.6, retry_interval=0.1, reset_wait=0.05)
@@ -36,21 +36,21 @@ def test_silent_mid_scan_is_detected_and_recovered_without_hanging() -> None:
     finally:
         started = time.monotonic()
         driver.stop()
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 10.0  # returns: never stuck on the silent device
         device.close()
 
 
 def test_stop_returns_quickly_while_the_device_is_silent() -> None:
     device = RplidarDevice(ring_scan(), scan_hz=20)
     revolutions = []
-    driver = LidarDriver(LidarSettings(port=device.port, read_timeout=5.0, watchdog_timeout=5.0,
+    driver = LidarDriver(LidarSettings(port=device.port, read_timeout=60.0, watchdog_timeout=60.0,
                                        retry_interval=0.1), revolutions.append).start()
     try:
         wait_until(lambda: revolutions, 10, "first revolution")
         device.go_silent()
         started = time.monotonic()
         driver.stop()
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < 10.0  # not the 60 s read timeout
     finally:
         device.close()
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sensor_msgs.msg import LaserScan
 
-from drivers.sim.rplidar_device import RplidarDevice
+from sim.rplidar_device import RplidarDevice
 from tests.perception.scans import RPLIDAR_ANGLE_MIN, RPLIDAR_INCREMENT
 from tests.support.ros import wait_until
 

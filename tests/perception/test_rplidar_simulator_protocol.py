@@ -8,7 +8,7 @@ import time
 import pytest
 import serial
 
-from drivers.sim.rplidar_device import RplidarDevice, descriptor, encode_node, ring_scan
+from sim.rplidar_device import RplidarDevice, descriptor, encode_node, ring_scan
 
 
 @pytest.fixture

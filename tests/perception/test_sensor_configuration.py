@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from perception.sensor_config import (
     ConfigError,
-    LidarConfig,
     SensorConfiguration,
-    lidar_config_from_request,
-    lidar_config_problem,
     load_sensor_configuration,
     parse_sensor_configuration,
+    rounded_lidar,
 )
+from vehicle.lidar import LidarConfig, lidar_config_problem
+
+
+def lidar_config_from_request(**fields: float) -> LidarConfig:
+    """As the sensor fusion node turns a configure_lidar request into its configuration."""
+    return rounded_lidar(LidarConfig.from_fields(SimpleNamespace(**fields)))  # type: ignore[arg-type]
 
 DEFAULT_FILE = {
     "lidar": {"clipping_distance": 1.0, "max_angle": 60.0, "max_distance": 1.0, "min_angle": -60.0,

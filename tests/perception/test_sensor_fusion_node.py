@@ -9,11 +9,12 @@ import pytest
 from camera_pkg.images import to_image_msg
 from deepracer_interfaces_pkg.msg import CameraMsg, EvoSensorMsg
 from deepracer_interfaces_pkg.srv import LidarConfigSrv, SensorStatusCheckSrv
+from sensor_fusion_pkg.sensor_fusion_node import SENSOR_QOS
 from sensor_msgs.msg import Image, LaserScan
 
-from tests.perception.rosutil import SENSOR_QOS, publish_until, stamp_ns
+from tests.perception.rosutil import stamp_ns
 from tests.perception.scans import RPLIDAR_ANGLE_MIN, RPLIDAR_INCREMENT, ranges_by_degree
-from tests.support.ros import node_processes, wait_until
+from tests.support.ros import node_processes, publish_until, wait_until
 
 pytestmark = pytest.mark.ros
 
@@ -79,8 +80,8 @@ def _sensor_msg_with(streams: Streams, scan: LaserScan, camera: CameraMsg, predi
         streams.camera_pub.publish(camera)
 
     try:
-        return publish_until(publish, lambda: next((m for m in reversed(streams.sensor) if predicate(m)), None),
-                             what="a matching EvoSensorMsg")
+        return publish_until(publish, None, lambda: next((m for m in reversed(streams.sensor) if predicate(m)), None),
+                             timeout=15.0, what="a matching EvoSensorMsg", period=0.05)
     except AssertionError as exc:
         last = list(streams.sensor[-1].lidar_data) if streams.sensor else None
         raise AssertionError(f"{exc}; last lidar_data: {last}") from None
@@ -150,8 +151,8 @@ def test_overlay_image_for_each_display_image(streams: Streams) -> None:
         streams.scan_pub.publish(scan)
         streams.display_pub.publish(display)
 
-    msg = publish_until(publish, lambda: next((m for m in reversed(streams.overlay) if stamp_ns(m) == 77), None),
-                        what="overlay image")
+    msg = publish_until(publish, None, lambda: next((m for m in reversed(streams.overlay) if stamp_ns(m) == 77), None),
+                        timeout=15.0, what="overlay image", period=0.05)
     assert (msg.width, msg.height, msg.encoding) == (160, 120, "bgr8")
     pixels = np.frombuffer(msg.data, np.uint8).reshape(120, 160, 3)
     assert pixels[10, 5].tolist() == [16, 31, 50]  # sector 0 (top left) filled orange over black

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.sim.status import read_status
-from drivers.sim.sysfs_tree import build_sim_sysfs
+from sim.status import read_status
+from sim.sysfs_tree import build_sim_sysfs
 from tests.support.ros import NodeProcess, node_processes, wait_until
 
 
@@ -31,7 +31,7 @@ def start_world(start: Callable[..., NodeProcess], root: Path, args: list[str] |
     sim_dir = state / "sim"
     sysfs = build_sim_sysfs(sim_dir / "sys")
     env = {"DEEPRACER_STATE_DIR": str(state), "DEEPRACER_SYSFS_ROOT": str(sysfs), "DEEPRACER_HARDWARE": "sim"}
-    proc = start("drivers.sim.world", env=env, args=args or ["--track", "loop"])
+    proc = start("sim.world", env=env, args=args or ["--track", "loop"])
 
     def up() -> bool:
         if proc.proc.poll() is not None:

@@ -11,8 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from drivers.sim.camera_render import CameraModel, CameraRenderer, FloorTexture, stereo_pair
-from drivers.sim.track import Box, make_track
+from sim.camera_render import CameraModel, CameraRenderer, FloorTexture, stereo_pair
+from sim.track import Box, make_track
 
 INCH = 0.0254
 W, H = 640, 480

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for, pure_pursuit_steering
-from drivers.sim.world import Simulation
-
-SERVO = DEFAULT_CALIBRATION["Servo"]
-MOTOR = DEFAULT_CALIBRATION["Motor"]
+from calibration.maths import DEFAULT_MOTOR as MOTOR
+from calibration.maths import DEFAULT_SERVO as SERVO
+from sim.closed_loop import duty_for
+from sim.pure_pursuit import pure_pursuit_steering
+from sim.world import Simulation
 
 
 def _run(sim: Simulation, seconds: float, throttle: float = 0.5, steer=None, dt: float = 0.01):

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from drivers.sim.lidar_raycast import HIT_QUALITY, LidarMount, LidarRaycaster
-from drivers.sim.track import Box, make_track
+from sim.lidar_raycast import HIT_QUALITY, LidarMount, LidarRaycaster
+from sim.track import Box, make_track
 
 MOUNT = LidarMount()  # x -0.02, z 0.17, tilt 6 deg, 0.15..2 m
 TILT = math.radians(6)

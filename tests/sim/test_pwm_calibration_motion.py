@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION, duty_for
-from drivers.sim.vehicle import PhysicalCar, Vehicle
-
-SERVO = DEFAULT_CALIBRATION["Servo"]
-MOTOR = DEFAULT_CALIBRATION["Motor"]
+from calibration.maths import DEFAULT_MOTOR as MOTOR
+from calibration.maths import DEFAULT_SERVO as SERVO
+from sim.closed_loop import duty_for
+from sim.physics import PhysicalCar, Vehicle
 
 
 def _drive(cal_servo, cal_motor, angle: float, throttle: float, seconds: float = 2.0,
@@ -29,11 +29,11 @@ def test_default_calibration_drives_straight_and_forward():
 
 
 def test_motor_polarity_minus_one_means_throttle_positive_is_forward():
-    assert duty_for(0.5, MOTOR) < MOTOR["mid"]
+    assert duty_for(0.5, MOTOR) < MOTOR.mid
     assert _drive(SERVO, MOTOR, 0.0, 0.5).state.speed > 0
     assert _drive(SERVO, MOTOR, 0.0, -0.5).state.speed < 0
     # with the polarity flipped in the calibration file, "forward" drives backwards
-    flipped = dict(MOTOR, polarity=1)
+    flipped = replace(MOTOR, polarity=1)
     assert _drive(SERVO, flipped, 0.0, 0.5).state.speed < 0
 
 
@@ -46,22 +46,22 @@ def test_angle_positive_steers_left_to_the_physical_lock():
 
 
 def test_skewed_steering_mid_pulls_to_one_side():
-    skewed = dict(SERVO, mid=SERVO["mid"] - 60000)  # "centre" really steers right
+    skewed = replace(SERVO, mid=SERVO.mid - 60000)  # "centre" really steers right
     veh = _drive(skewed, MOTOR, 0.0, 0.5, seconds=2.0)
     assert veh.state.yaw < -0.5
     assert veh.state.y < -0.2
-    expected = 30.0 * 60000 / (SERVO["mid"] - SERVO["min"])
+    expected = 30.0 * 60000 / (SERVO.mid - SERVO.min)
     assert math.degrees(veh.state.steer) == pytest.approx(-expected, rel=1e-6)
 
 
 def test_skewed_motor_mid_creeps_when_stopped():
     car = PhysicalCar()
-    creeping = dict(MOTOR, mid=MOTOR["mid"] - 20000)  # "stop" is really a slow forward pulse
+    creeping = replace(MOTOR, mid=MOTOR.mid - 20000)  # "stop" is really a slow forward pulse
     veh = _drive(SERVO, creeping, 0.0, 0.0)
     assert veh.state.speed == pytest.approx(car.top_speed * 20000 / (car.esc_neutral_ns - car.esc_forward_full_ns),
                                             rel=0.01)
     # a slightly off neutral stays inside the ESC dead band: no motion
-    small = dict(MOTOR, mid=MOTOR["mid"] - 2000)
+    small = replace(MOTOR, mid=MOTOR.mid - 2000)
     assert _drive(SERVO, small, 0.0, 0.0).state.speed == 0.0
 
 

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ctrl_pkg.ctrl_node import command_qos
 from deepracer_interfaces_pkg.msg import EvoSensorMsg, ServoCtrlMsg, ServoCtrlStampedMsg
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_fusion_pkg.sensor_fusion_node import SENSOR_QOS
 
-from tests.support.ros import RosTestNode, wait_until
+from tests.support.ros import RosTestNode, wait_until, with_depth
 from tests.support.stack import SimStack
 
 ARCHIVE = Path(__file__).resolve().parents[2] / "sample_models" / "sim_loop_model.tar.gz"
@@ -43,8 +44,7 @@ class FrameCounter:
     def __init__(self, ros: RosTestNode, msg_type: Any, topic: str) -> None:
         self.count = 0
         self._lock = threading.Lock()
-        qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
-        self.subscription = ros.node.create_subscription(msg_type, topic, self._on_msg, qos)
+        self.subscription = ros.node.create_subscription(msg_type, topic, self._on_msg, SENSOR_QOS)  # as inference
 
     def _on_msg(self, _msg: Any) -> None:
         with self._lock:
@@ -171,7 +171,7 @@ def test_twenty_kills_in_turn_and_the_car_drives_again_after_each(stack: SimStac
     client = stack.login()
     try:
         frames = FrameCounter(ros, EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg")   # camera -> sensor fusion
-        best_effort = QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT)
+        best_effort = with_depth(command_qos(), 10)  # the drive topics' profile, keeping bursts
         commands = ros.collect(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped", best_effort)
         servo = ros.collect(ServoCtrlMsg, "/ctrl_pkg/servo_msg", best_effort)     # ctrl -> servo
         _load_sample_model(client)

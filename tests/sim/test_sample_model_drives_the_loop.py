@@ -8,24 +8,25 @@ import io
 import json
 import tarfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from drivers.sim.closed_loop import drive
-from drivers.sim.pure_pursuit import DEFAULT_CALIBRATION
-from drivers.sim.world import Simulation
+from calibration.files import DEFAULT_CALIBRATION
 from inference.engine import InferenceEngine
 from inference.models import import_model
 from inference.navigation import load_action_space
 from inference.preprocess import build_inputs
+from sim.closed_loop import drive
+from sim.world import Simulation
+from vehicle.calibration import CalibrationRange
 
 ARCHIVE = Path(__file__).resolve().parents[2] / "sample_models" / "sim_loop_model.tar.gz"
 MAX_SPEED = 0.5  # the console's max speed 50 %
 # steering calibration moved far to the right: "straight" is 24 degrees right, full left only 12 right
-SKEWED = {"Servo": {"max": 1350000, "mid": 1250000, "min": 1200000, "polarity": 1},
-          "Motor": DEFAULT_CALIBRATION["Motor"]}
+SKEWED = replace(DEFAULT_CALIBRATION, servo=CalibrationRange(max=1350000, mid=1250000, min=1200000, polarity=1))
 
 
 @pytest.fixture(scope="module")

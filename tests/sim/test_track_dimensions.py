@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from drivers.sim.camera_render import FloorTexture
-from drivers.sim.track import TRACKS, make_track
+from sim.camera_render import FloorTexture
+from sim.track import TRACKS, make_track
 
 INCH = 0.0254
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from drivers.sim.vehicle import Battery, PhysicalCar, Vehicle
+from sim.physics import Battery, PhysicalCar, Vehicle
 
 CAR = PhysicalCar()
 FULL_FORWARD = CAR.esc_forward_full_ns

@@ -9,8 +9,8 @@ import pytest
 
 from drivers.gpio import SysfsGpio
 from drivers.pwm import SERVO_POWER_GPIO, SysfsPwm
-from drivers.sim.status import read_leds, read_status
-from drivers.sim.vehicle import PhysicalCar
+from sim.physics import PhysicalCar
+from sim.status import read_leds, read_status
 from tests.sim.conftest import start_world
 from tests.support.ros import wait_until
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from drivers.lidar import LidarDriver, LidarSettings, Revolution
-from drivers.sim.track import make_track
+from sim.track import make_track
 from tests.support.ros import wait_until
 
 

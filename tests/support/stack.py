@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,19 @@ import httpx
 from tests.support.ros import RosTestNode, claim_domain_id, wait_until
 
 PASSWORD = "deepracer"
+SERVO, MOTOR = 0, 1          # GetCalibrationSrv.cal_type
+MANUAL = 0                   # ActiveStateSrv.state
+
+
+@dataclass(frozen=True)
+class CarSettings:
+    """What tests change on the shared simulated car, as the servo node and ctrl hold it."""
+
+    servo: tuple[int, int, int, int]      # max, mid, min, polarity (ns)
+    motor: tuple[int, int, int, int]
+    led: tuple[int, int, int]             # red, green, blue duty (ns)
+    mode: int                             # ctrl's drive mode (0 manual, 1 autonomous)
+    files: dict[str, Any]                 # calibration.json and led_values.json, parsed
 
 
 def _stop_with_parent() -> None:
@@ -57,6 +71,7 @@ class SimStack:
         self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen[bytes] | None = None
         self.domain_id, self._domain_lock = claim_domain_id()
+        self._probe: RosTestNode | None = None
         self.out_path = root / "launcher.out"
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -97,6 +112,9 @@ class SimStack:
             return False
 
     def stop(self) -> int | None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -146,6 +164,68 @@ class SimStack:
         if match:
             client.headers["X-CSRFToken"] = match.group(1)
         return client
+
+    # -- the car's settings (tests/conftest.py `sim_car_settings` puts them back after a test) ------
+    def probe(self) -> RosTestNode:
+        """One RosTestNode on the stack's graph for the session (closed by stop())."""
+        if self._probe is None:
+            self._probe = self.ros_node("settings_probe")
+        return self._probe
+
+    def car_settings(self) -> CarSettings:
+        """Calibration, tail light and drive mode now, read from the servo node (no calibration mode
+        needed, unlike ctrl's get_car_cal) and ctrl's saved intent."""
+        from deepracer_interfaces_pkg.srv import GetCalibrationSrv, GetLedCtrlSrv
+
+        ros = self.probe()
+
+        def calibration(cal_type: int) -> tuple[int, int, int, int]:
+            cal = ros.call(GetCalibrationSrv, "/servo_pkg/get_calibration", GetCalibrationSrv.Request(cal_type=cal_type))
+            assert cal.error == 0, f"get_calibration {cal_type} failed"
+            return int(cal.max), int(cal.mid), int(cal.min), int(cal.polarity)
+
+        led = ros.call(GetLedCtrlSrv, "/servo_pkg/get_led_state")
+        return CarSettings(servo=calibration(SERVO), motor=calibration(MOTOR),
+                           led=(int(led.red), int(led.green), int(led.blue)), mode=self._drive_mode(),
+                           files={name: self._state_json(name) for name in ("calibration.json", "led_values.json")})
+
+    def restore_car_settings(self, settings: CarSettings) -> None:
+        """Stop the car and put `settings` back where they differ; then check they are back."""
+        from deepracer_interfaces_pkg.srv import (
+            ActiveStateSrv,
+            EnableStateSrv,
+            SetCalibrationSrv,
+            SetLedCtrlSrv,
+        )
+
+        ros = self.probe()
+        assert ros.call(EnableStateSrv, "/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=False)).error == 0
+        now = self.car_settings()
+        for cal_type, want, have in ((SERVO, settings.servo, now.servo), (MOTOR, settings.motor, now.motor)):
+            if want != have:
+                request = SetCalibrationSrv.Request(cal_type=cal_type, max=want[0], mid=want[1], min=want[2],
+                                                    polarity=want[3])
+                assert ros.call(SetCalibrationSrv, "/servo_pkg/set_calibration", request).error == 0
+        if settings.led != now.led:
+            request = SetLedCtrlSrv.Request(red=settings.led[0], green=settings.led[1], blue=settings.led[2])
+            assert ros.call(SetLedCtrlSrv, "/servo_pkg/set_led_state", request).error == 0
+        # always: calibration mode is not in ctrl's saved intent, so a test left in it looks like manual
+        request = ActiveStateSrv.Request(state=settings.mode)
+        assert ros.call(ActiveStateSrv, "/ctrl_pkg/vehicle_state", request).error == 0
+        wait_until(lambda: self.car_settings() == settings, 10, "the car's settings to be back")
+
+    def _drive_mode(self) -> int:
+        try:
+            record = json.loads((self.state_dir / "run" / "ctrl.json").read_text())
+            return int(record["data"]["state"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return MANUAL  # nothing saved yet: ctrl starts in manual mode
+
+    def _state_json(self, name: str) -> Any:
+        try:
+            return json.loads((self.state_dir / name).read_text())
+        except (OSError, ValueError):
+            return None
 
     def process_pids(self) -> dict[str, int]:
         return {name: p["pid"] for name, p in self.supervisor().get("processes", {}).items() if p.get("pid")}

@@ -55,7 +55,7 @@ def test_install_upgrade_uninstall(root: Path, capsys):
     assert result.returncode == 0, result.stdout + result.stderr
     prefix = root / "opt/deepracer"
     # software, wrapper, command on PATH
-    assert (prefix / "src/usb_wifi_provisioner/service.py").is_file()
+    assert (prefix / "src/usb_wifi_provisioner/daemon.py").is_file()
     assert not (prefix / "src/.git").exists() and not (prefix / "src/ros2_ws/build").exists()
     wrapper = (prefix / "bin/deepracer").read_text()
     assert ". \"/opt/deepracer/src/env.sh\"" in wrapper and (prefix / "bin/deepracer").stat().st_mode & 0o111

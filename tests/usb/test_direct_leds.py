@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drivers.sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path
+from sim.sysfs_tree import build_sim_sysfs, sim_gpio_value_path
 from tests.support.ros import wait_until
 from tests.usb.conftest import make_stick, tiny_model_archive
 from usb_wifi_provisioner._driver_leds import DriverLeds
+from usb_wifi_provisioner.daemon import make_direct_leds
 from usb_wifi_provisioner.leds import NullLeds
 from usb_wifi_provisioner.provision import Provisioner
-from usb_wifi_provisioner.service import make_direct_leds
 
 WIFI = (448, 447, 437)
 POWER = (450, 457, 458)

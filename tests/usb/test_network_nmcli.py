@@ -1,11 +1,11 @@
-"""usb_wifi_provisioner.network against a fake nmcli/iwgetid on PATH (the contract the console and
+"""drivers.network against a fake nmcli/iwgetid on PATH (the contract the console and
 the network monitor use too)."""
 
 from __future__ import annotations
 
 import logging
 
-from usb_wifi_provisioner import network
+from drivers import network
 
 
 def test_wifi_interface_is_detected_not_hard_coded(fake_nm):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.ros import wait_until
 from tests.usb.fake_nm import FakeNetworkManager
-from usb_wifi_provisioner.bridge import BridgeClient
+from usb_wifi_provisioner.ipc import BridgeClient
 
 
 class Service:
@@ -120,6 +120,9 @@ def test_leds_go_through_the_connected_stack_and_back_when_it_leaves(service):
         before = len(leds)
         stick = service.plug(creds="ssid: Neighbour\n")
         wait_until((stick / "device-status.txt").exists, timeout=20, what="a stick processed without LED bridge")
+        # a request answered over the same socket after the stick was done: any LED effect the
+        # service sent while processing it has been read by now (one stream, read in order)
+        assert not client.status().get("led_bridge")
         assert len(leds) == before
     finally:
         client.close()

@@ -10,7 +10,7 @@ import pytest
 from tests.support.ros import RosTestNode, node_processes, wait_until
 from tests.usb.ros_support import LedRecorder
 from tests.usb.test_provisioner_service import Service
-from usb_wifi_provisioner.bridge import BridgeClient
+from usb_wifi_provisioner.ipc import BridgeClient
 
 pytestmark = pytest.mark.ros
 

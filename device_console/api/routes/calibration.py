@@ -11,6 +11,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends
 
 from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
+from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO, PWM_OFFSET, ui_factor
 from device_console.api.answers import FieldError, fail, ok
 from device_console.api.bodies import AdjustWheels, CalibrationValues, LedColor
 from device_console.api.deps import ConsoleDep, SessionDep, require_session, same_site_only
@@ -25,9 +26,11 @@ from device_console.calibration_units import (
     pwm_to_led,
     ui_to_calibration,
 )
-from device_console.car import CAL_MOTOR, CAL_SERVO, CALIBRATION, Calibration, CarError
+from device_console.car import CarError
 from device_console.console import Console
 from device_console.driving.supervisor import CALIBRATION as DRIVE_CALIBRATION
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
+from vehicle.modes import CALIBRATION
 
 log = logging.getLogger(__name__)
 NOT_CALIBRATING = ("The car's calibration could not be read: previews work in calibration mode "
@@ -47,7 +50,7 @@ def _kind(kind: str) -> int:
 CalType = Annotated[int, Depends(_kind)]
 
 
-def _remember(console: Console, cal_type: int, cal: Calibration) -> None:
+def _remember(console: Console, cal_type: int, cal: CalibrationRange) -> None:
     """Keep a usable calibration (the preview's neutral); ctrl answers zeros outside calibration mode."""
     if 0 < cal.min < cal.mid < cal.max:
         console.calibrations[cal_type] = cal
@@ -55,12 +58,23 @@ def _remember(console: Console, cal_type: int, cal: Calibration) -> None:
 
 async def _calibrated_mids(console: Console) -> tuple[int, int]:
     """(steering mid, throttle mid) in ns, read from the car when not known yet."""
-    for cal_type in (CAL_SERVO, CAL_MOTOR):
+    for cal_type in (CAL_TYPE_SERVO, CAL_TYPE_MOTOR):
         if cal_type not in console.calibrations:
             _remember(console, cal_type, await console.car.get_calibration(cal_type))
         if cal_type not in console.calibrations:
             raise CarError(NOT_CALIBRATING)
-    return console.calibrations[CAL_SERVO].mid, console.calibrations[CAL_MOTOR].mid
+    return console.calibrations[CAL_TYPE_SERVO].mid, console.calibrations[CAL_TYPE_MOTOR].mid
+
+
+@router.get("/api/calibration_units")
+def calibration_units() -> dict[str, Any]:
+    """The console units of the calibration routes, from the car's calibration maths (so a UI copies
+    no constant): a value v of a kind is a pulse of `v * factor_ns + pwm_offset_ns` ns; the kind's
+    polarity when nothing was calibrated (a UI shows the other one as a reversed direction)."""
+    defaults = {CalibrationKind.SERVO: DEFAULT_SERVO, CalibrationKind.MOTOR: DEFAULT_MOTOR}
+    kinds = {kind: {"factor_ns": ui_factor(cal_type_for(kind)), "default_polarity": defaults[cal_type_for(kind)].polarity}
+             for kind in KINDS}
+    return ok(pwm_offset_ns=PWM_OFFSET, kinds=kinds)
 
 
 @router.get("/api/set_calibration_mode", dependencies=[Depends(same_site_only)])
@@ -119,7 +133,7 @@ async def adjust_calibrating_wheels(cal_type: CalType, body: AdjustWheels, conso
     recent = previous[0] if previous is not None and now - previous[1] <= PREVIEW_SLIDE_WINDOW_S else None
     try:
         if preview_means_mid(pwm, setting, recent):
-            angle, throttle = (float(mids[0]), -1.0) if cal_type == CAL_SERVO else (-1.0, float(mids[1]))
+            angle, throttle = (float(mids[0]), -1.0) if cal_type == CAL_TYPE_SERVO else (-1.0, float(mids[1]))
             console.previews[key] = (math.inf, now)  # a 0 right after this one is the mid again
         else:
             angle, throttle = adjust_command(pwm, cal_type)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 
 from device_console.api.answers import fail, ok
 from device_console.api.bodies import (
-    DriveMode,
+    DriveModeChoice,
     DriveModeWord,
     DriveSettings,
     EmergencyStop,
@@ -21,17 +21,15 @@ from device_console.api.bodies import (
     StartStopWord,
 )
 from device_console.api.deps import ConsoleDep, SessionDep, require_session
-from device_console.car import AUTONOMOUS, CALIBRATION, MANUAL, CarError
+from device_console.car import CarError
 from device_console.console import Console
 from device_console.core.config import LEGACY_HOLD_RANGE_S
 from device_console.driving.settings_file import save_legacy_hold
 from device_console.driving.supervisor import MANUAL as DRIVE_MANUAL
+from vehicle.modes import AUTONOMOUS, MANUAL, DriveMode
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
-
-MODE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
-
 
 NO_CONTROL_NODE = ("The car's control node (ctrl_pkg) is not running: the command was not sent. "
                    "Check the car with `deepracer status`.")
@@ -71,7 +69,7 @@ def manual_drive_heartbeat(console: ConsoleDep, session: SessionDep) -> dict[str
 
 
 @router.api_route("/api/drive_mode", methods=["PUT", "POST"])
-async def drive_mode(body: DriveMode, console: ConsoleDep) -> dict[str, Any]:
+async def drive_mode(body: DriveModeChoice, console: ConsoleDep) -> dict[str, Any]:
     """`{"drive_mode": "manual" | "auto" | "autonomous"}` → /ctrl_pkg/vehicle_state 0 or 1."""
     state = DRIVE_MODE_WORDS[body.drive_mode]
     console.stop_car("drive mode change")
@@ -123,7 +121,8 @@ async def max_nav_throttle(body: MaxNavThrottle, console: ConsoleDep) -> dict[st
 @router.get("/api/control_modes_available")
 async def control_modes_available(console: ConsoleDep) -> dict[str, Any]:
     modes = await console.car.ctrl_modes()
-    return {"control_modes_available": [MODE_NAMES[m] for m in modes if m in MODE_NAMES], "success": True}
+    names = [mode.label for mode in map(DriveMode.of, modes) if mode is not None]
+    return {"control_modes_available": names, "success": True}
 
 
 @router.post("/api/emergency_stop")

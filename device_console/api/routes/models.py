@@ -13,10 +13,13 @@ from fastapi.responses import JSONResponse
 from device_console.api.answers import fail, ok
 from device_console.api.bodies import DeleteModels, upload_body
 from device_console.api.deps import ConsoleDep, require_session
-from device_console.car import CarError, CarUnavailable, LidarConfig, ModelStateRequest, SensorStatus
+from device_console.car import CarError, CarUnavailable
 from device_console.upload import UploadError, receive_file
 from inference.errors import MetadataError, ModelImportError
 from inference.metadata import CAMERA_SENSORS, LIDAR_DEFAULTS, LIDAR_SENSORS, ModelMetadata, display_sensor
+from vehicle.lidar import LidarConfigRequest
+from vehicle.model_load import ModelLoadRequest
+from vehicle.status import SENSOR_CONNECTED, SensorStatus
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["models"], dependencies=[Depends(require_session)])
@@ -26,7 +29,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 def status_text(value: int | None) -> str:
     if value is None:
         return "error"
-    return "connected" if value == 0 else "not_connected"
+    return "connected" if value == SENSOR_CONNECTED else "not_connected"
 
 
 def sensor_status_fields(status: SensorStatus | None) -> dict[str, str]:
@@ -44,11 +47,11 @@ def missing_sensors(meta: ModelMetadata, status: SensorStatus | None) -> list[st
         if status is None:
             ok_now = False
         elif sensor in LIDAR_SENSORS:
-            ok_now = status.lidar == 0
+            ok_now = status.lidar == SENSOR_CONNECTED
         elif sensor == "STEREO_CAMERAS":
-            ok_now = status.stereo_camera == 0
+            ok_now = status.stereo_camera == SENSOR_CONNECTED
         elif sensor in CAMERA_SENSORS:
-            ok_now = status.single_camera == 0
+            ok_now = status.single_camera == SENSOR_CONNECTED
         else:
             ok_now = False
         name = display_sensor(sensor)
@@ -107,15 +110,11 @@ async def load_model(model_folder_name: str, model_name: str, console: ConsoleDe
         return fail(f"Check the connections for the {', '.join(missing)} sensor(s)")
     lidar = meta.lidar or LIDAR_DEFAULTS["LIDAR"]
     try:
-        await console.car.configure_lidar(LidarConfig(
-            use_lidar=meta.uses_lidar, min_angle=lidar.min_angle, max_angle=lidar.max_angle,
-            num_values=lidar.num_values, min_distance=lidar.min_distance, max_distance=lidar.max_distance,
-            clipping_distance=lidar.clipping_distance, num_sectors=lidar.num_sectors,
-            preprocess_type=lidar.preprocess_type))
+        await console.car.configure_lidar(LidarConfigRequest(use_lidar=meta.uses_lidar, config=lidar))
     except CarError as exc:
         log.warning("configure_lidar: %s", exc)
         return fail("Setting lidar configuration failed!")
-    request = ModelStateRequest(
+    request = ModelLoadRequest(
         model_name=f"{model_folder_name}/{model_name}",
         model_metadata_sensors=tuple(meta.sensor_ids),
         training_algorithm=meta.training_algorithm_id,

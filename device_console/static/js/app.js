@@ -1,15 +1,22 @@
+// @ts-check
 // Device console single-page app: hash routes (#/control, #/models, #/calibration[/steering|/speed],
 // #/settings, #/logs), a side panel / top bar with vehicle status and the emergency stop.
 
 import { h, icon, toast } from './lib/dom.js';
 import { buildStatus } from './status.js';
-import control from './pages/control.js';
-import models from './pages/models.js';
-import calibration from './pages/calibration.js';
-import settings from './pages/settings.js';
-import logs from './pages/logs.js';
+import control from './pages/control/index.js';
+import models from './pages/models/index.js';
+import calibration from './pages/calibration/index.js';
+import settings from './pages/settings/index.js';
+import logs from './pages/logs/index.js';
 
+/** @typedef {import('./pages/page.js').Page} Page */
+/** @typedef {import('./pages/page.js').Unmount} Unmount */
+/** @typedef {'control' | 'models' | 'calibration' | 'settings' | 'logs'} PageName */
+
+/** @type {Record<PageName, Page>} */
 const PAGES = { control, models, calibration, settings, logs };
+/** @type {[PageName, string, string?][]} id, label, short label (phones) */
 const NAV = [
   ['control', 'Control vehicle', 'Control'],
   ['models', 'Models'],
@@ -18,6 +25,7 @@ const NAV = [
   ['logs', 'Logs'],
 ];
 
+/** @param {string} cls @param {boolean} [short] */
 function navList(cls, short = false) {
   return h(`nav.${cls}`, { 'aria-label': 'Pages' },
     h('ul', NAV.map(([id, label, shortLabel]) => h('li',
@@ -25,17 +33,67 @@ function navList(cls, short = false) {
         h('span.nav-label', short && shortLabel ? shortLabel : label))))));
 }
 
-const content = document.getElementById('content');
-const nav = { sidebar: navList('nav-side'), top: navList('nav-top', true) };
-buildStatus(document.getElementById('sidebar'), document.getElementById('topbar'), nav);
+/** @param {string} id @returns {HTMLElement} */
+function byId(id) {
+  return /** @type {HTMLElement} */ (document.getElementById(id));
+}
 
-let current = null;      // {name, sub, unmount}
+const content = byId('content');
+const nav = { sidebar: navList('nav-side'), top: navList('nav-top', true) };
+buildStatus(byId('sidebar'), byId('topbar'), nav);
+
+/**
+ * The page shown.
+ * @typedef {{name: PageName, sub: string[], unmount?: Unmount, onSubRoute?: (sub: string[]) => void}} Current
+ */
+/** @type {Current | null} */
+let current = null;
 let navigating = Promise.resolve();
 
+/** @param {string} name @returns {name is PageName} */
+function isPage(name) {
+  return Object.hasOwn(PAGES, name);
+}
+
+/** @returns {{name: PageName, sub: string[]}} */
 function parseHash() {
   const parts = window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  const name = PAGES[parts[0]] ? parts[0] : 'control';
+  const name = parts[0] && isPage(parts[0]) ? parts[0] : 'control';
   return { name, sub: parts.slice(1) };
+}
+
+/** Marks the page's links as current. @param {PageName} name */
+function markNav(name) {
+  for (const a of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll('nav a[data-page]'))) {
+    if (a.dataset.page === name) {
+      a.setAttribute('aria-current', 'page');
+      // Keep the current tab visible in the phone's scrolling tab bar.
+      const bar = a.closest('ul');
+      if (bar && bar.scrollWidth > bar.clientWidth) bar.scrollLeft = a.offsetLeft - (bar.clientWidth - a.offsetWidth) / 2;
+    } else a.removeAttribute('aria-current');
+  }
+}
+
+/** Mounts a page into a fresh host. @param {PageName} name @param {string[]} sub @returns {Promise<Current>} */
+async function mountPage(name, sub) {
+  const page = PAGES[name];
+  document.title = `${page.title} — DeepRacer`;
+  markNav(name);
+  document.body.classList.remove('drawer-open');
+  document.body.dataset.page = name;
+  content.replaceChildren();
+  const host = h('div.page', { id: `page-${name}` });
+  content.append(host);
+  // mount() returns an unmount function, or {unmount, onSubRoute} for pages with sub-routes.
+  try {
+    const handle = await page.mount(host, { sub });
+    if (typeof handle === 'function') return { name, sub, unmount: handle };
+    return { name, sub, unmount: handle.unmount, onSubRoute: handle.onSubRoute };
+  } catch (err) {
+    console.error(err);
+    toast(`Could not open ${page.title}: ${/** @type {Error} */ (err).message}`, 'error');
+    return { name, sub };
+  }
 }
 
 async function route() {
@@ -48,32 +106,7 @@ async function route() {
   if (current && current.unmount) {
     try { await current.unmount(); } catch (err) { console.error(err); }
   }
-  const page = PAGES[name];
-  document.title = `${page.title} — DeepRacer`;
-  for (const a of document.querySelectorAll('nav a[data-page]')) {
-    if (a.dataset.page === name) {
-      a.setAttribute('aria-current', 'page');
-      // Keep the current tab visible in the phone's scrolling tab bar.
-      const bar = a.closest('ul');
-      if (bar && bar.scrollWidth > bar.clientWidth) bar.scrollLeft = a.offsetLeft - (bar.clientWidth - a.offsetWidth) / 2;
-    } else a.removeAttribute('aria-current');
-  }
-  document.body.classList.remove('drawer-open');
-  document.body.dataset.page = name;
-  content.replaceChildren();
-  const host = h('div.page', { id: `page-${name}` });
-  content.append(host);
-  // mount() returns an unmount function, or {unmount, onSubRoute} for pages with sub-routes.
-  let handle = null;
-  try {
-    handle = await page.mount(host, { sub });
-  } catch (err) {
-    console.error(err);
-    toast(`Could not open ${page.title}: ${err.message}`, 'error');
-  }
-  const unmount = typeof handle === 'function' ? handle : handle && handle.unmount;
-  const onSubRoute = handle && typeof handle === 'object' ? handle.onSubRoute : null;
-  current = { name, sub, page, unmount, onSubRoute };
+  current = await mountPage(name, sub);
   content.focus({ preventScroll: true });
 }
 

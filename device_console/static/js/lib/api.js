@@ -1,14 +1,32 @@
-// Thin client for the car's HTTP API. Every state-changing request carries the CSRF token from
-// the page's <meta name="csrf-token">; a 401 sends the browser to the login page.
+// @ts-check
+// Thin HTTP client for the car's API (the routes themselves are in endpoints.js). Every
+// state-changing request carries the CSRF token from the page's <meta name="csrf-token">; a 401 sends
+// the browser to the login page.
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * @typedef {object} RequestOptions
+ * @property {string} [method] HTTP method (GET)
+ * @property {unknown} [json] a body sent as JSON
+ * @property {BodyInit} [body] any other body
+ * @property {Record<string, string>} [headers]
+ * @property {number} [timeout] ms before the request is given up (10 s)
+ * @property {boolean} [keepalive] the request survives the page being unloaded
+ */
+
+/** @returns {string} */
 export function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
+  const meta = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="csrf-token"]'));
   return meta ? meta.content : '';
 }
 
 export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} [status] HTTP status; 0: no answer; 200: a {"success": false} answer
+   * @param {unknown} [data] the parsed answer
+   */
   constructor(message, status = 0, data = null) {
     super(message);
     this.name = 'ApiError';
@@ -25,56 +43,89 @@ export function goToLogin() {
   window.location.assign('login');    // relative: /login, or /builtin/login for the built-in UI at /builtin/
 }
 
-/** Text a human can read from a failure body: {"reason"}, {"message"}, FastAPI {"detail"}. */
+/** @param {unknown} value @returns {value is Record<string, unknown>} */
+function isObject(value) {
+  return typeof value === 'object' && value !== null;
+}
+
+/** One FastAPI validation error as "field: message". @param {unknown} d @returns {string} */
+function validationText(d) {
+  if (!isObject(d)) return '';
+  const where = Array.isArray(d.loc) ? d.loc.filter((p) => p !== 'body').join('.') : '';
+  if (where) return `${where}: ${d.msg}`;
+  return d.msg === undefined || d.msg === null ? '' : String(d.msg);
+}
+
+/**
+ * Text a human can read from a failure body: {"reason"}, {"message"}, FastAPI {"detail"}.
+ * @param {unknown} data
+ * @returns {string}
+ */
 export function reasonOf(data) {
   if (!data) return '';
   if (typeof data === 'string') return data.length < 300 ? data : '';
+  if (!isObject(data)) return '';
   if (typeof data.reason === 'string' && data.reason) return data.reason;
   if (typeof data.message === 'string' && data.message) return data.message;
   if (typeof data.detail === 'string') return data.detail;
-  if (Array.isArray(data.detail)) {
-    return data.detail.map((d) => {
-      const where = Array.isArray(d.loc) ? d.loc.filter((p) => p !== 'body').join('.') : '';
-      return where ? `${where}: ${d.msg}` : d.msg;
-    }).join('; ');
-  }
+  if (Array.isArray(data.detail)) return data.detail.map(validationText).join('; ');
   return '';
 }
 
 // Listeners for connectivity (status panel shows a banner when the car stops answering).
 const connectivity = new EventTarget();
+/** @param {(online: boolean) => void} fn */
 export function onConnectivity(fn) {
-  connectivity.addEventListener('change', (e) => fn(e.detail));
+  connectivity.addEventListener('change', (e) => fn(/** @type {CustomEvent<boolean>} */ (e).detail));
 }
 let online = true;
+/** @param {boolean} value */
 function setOnline(value) {
   if (value === online) return;
   online = value;
   connectivity.dispatchEvent(new CustomEvent('change', { detail: value }));
 }
 
-/**
- * api(path, {method, json, body, timeout, keepalive}) -> parsed JSON (or text).
- * Throws ApiError for network errors, timeouts and HTTP errors.
- */
-export async function api(path, { method = 'GET', json, body, headers = {}, timeout = 10000, keepalive = false } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers }, keepalive };
-  if (UNSAFE.has(method)) init.headers['X-CSRFToken'] = csrfToken();
+/** @param {RequestOptions} options @returns {RequestInit} */
+function requestInit({ method = 'GET', json, body, headers = {}, keepalive = false }) {
+  /** @type {Record<string, string>} */
+  const all = { Accept: 'application/json', ...headers };
+  /** @type {RequestInit} */
+  const init = { method, credentials: 'same-origin', headers: all, keepalive };
+  if (UNSAFE.has(method)) all['X-CSRFToken'] = csrfToken();
   if (json !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
+    all['Content-Type'] = 'application/json';
     init.body = JSON.stringify(json);
   } else if (body !== undefined) {
     init.body = body;
   }
+  return init;
+}
+
+/** @param {string} text @returns {unknown} the parsed JSON, or the text itself */
+function parseBody(text) {
+  try { return text ? JSON.parse(text) : null; } catch { return text; }
+}
+
+/**
+ * api(path, {method, json, body, timeout, keepalive}) -> parsed JSON (or text).
+ * Throws ApiError for network errors, timeouts and HTTP errors.
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ * @returns {Promise<unknown>}
+ */
+export async function api(path, options = {}) {
+  const init = requestInit(options);
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeout);
+  const timer = setTimeout(() => abort.abort(), options.timeout ?? 10000);
   init.signal = abort.signal;
   let res;
   try {
     res = await fetch(path, init);
   } catch (err) {
     setOnline(false);
-    throw new ApiError(err && err.name === 'AbortError' ? 'The car did not answer in time.' : 'Cannot reach the car.', 0);
+    const timedOut = err instanceof Error && err.name === 'AbortError';
+    throw new ApiError(timedOut ? 'The car did not answer in time.' : 'Cannot reach the car.', 0);
   } finally {
     clearTimeout(timer);
   }
@@ -83,44 +134,67 @@ export async function api(path, { method = 'GET', json, body, headers = {}, time
     goToLogin();
     throw new ApiError('Your session ended. Sign in again.', 401);
   }
-  const text = await res.text();
-  let data = text;
-  try { data = text ? JSON.parse(text) : null; } catch { /* plain text body */ }
+  const data = parseBody(await res.text());
   if (!res.ok) {
     throw new ApiError(reasonOf(data) || `The car answered HTTP ${res.status}.`, res.status, data);
   }
   return data;
 }
 
-/** Like api(), but a {"success": false, ...} answer is an error too. */
+/**
+ * Like api(), but a {"success": false, ...} answer is an error too.
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ * @returns {Promise<unknown>}
+ */
 export async function apiOk(path, options) {
   const data = await api(path, options);
-  if (data && typeof data === 'object' && data.success === false) {
+  if (isObject(data) && data.success === false) {
     throw new ApiError(reasonOf(data) || 'The car refused the request.', 200, data);
   }
   return data;
 }
 
-export const get = (path, options = {}) => apiOk(path, { ...options, method: 'GET' });
-export const post = (path, json, options = {}) => apiOk(path, { ...options, method: 'POST', json });
-export const put = (path, json, options = {}) => apiOk(path, { ...options, method: 'PUT', json });
-
-// /api/supported_apis, fetched once: lets the UI hide features the backend does not have.
-let supported = null;
-export function supportedApis() {
-  if (!supported) {
-    supported = api('/api/supported_apis').then((d) => new Set((d && d.apis_supported) || []))
-      .catch(() => { supported = null; return new Set(); });
-  }
-  return supported;
+/**
+ * A request that must leave even while the page unloads (`keepalive`), with no timeout, no
+ * connectivity banner and no login redirect: its answer does not matter. Never rejects.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} json
+ * @param {boolean} keepalive
+ * @returns {Promise<Response | null>}
+ */
+export function beacon(method, path, json, keepalive) {
+  return fetch(path, {
+    method,
+    credentials: 'same-origin',
+    keepalive,
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
+    body: JSON.stringify(json),
+  }).catch(() => null);
 }
-export async function supports(route) {
-  return (await supportedApis()).has(route);
+
+/**
+ * @typedef {object} UploadHandlers
+ * @property {string} [method] POST
+ * @property {(loaded: number, total: number) => void} [onProgress]
+ * @property {() => void} [onSent] the whole file is sent (the car is still checking it)
+ */
+
+/** @param {XMLHttpRequest} xhr @param {unknown} data @returns {ApiError} */
+function uploadError(xhr, data) {
+  if (xhr.status === 413 && !reasonOf(data)) return new ApiError('The file is too large for the car (limit 200 MB).', 413, data);
+  return new ApiError(reasonOf(data) || `The car answered HTTP ${xhr.status}.`, xhr.status, data);
 }
 
 /**
  * Upload with progress through XMLHttpRequest (fetch has no upload progress).
  * onProgress(loaded, total). Resolves with the parsed JSON body whatever "success" says.
+ * @param {string} path
+ * @param {string} field the form field of the file
+ * @param {File} file
+ * @param {UploadHandlers} [handlers]
+ * @returns {Promise<unknown>}
  */
 export function uploadFile(path, field, file, { method = 'POST', onProgress, onSent } = {}) {
   return new Promise((resolve, reject) => {
@@ -134,11 +208,9 @@ export function uploadFile(path, field, file, { method = 'POST', onProgress, onS
     xhr.upload.addEventListener('load', () => { if (onSent) onSent(); });
     xhr.addEventListener('load', () => {
       if (xhr.status === 401) { goToLogin(); reject(new ApiError('Your session ended. Sign in again.', 401)); return; }
-      let data = xhr.responseText;
-      try { data = JSON.parse(xhr.responseText); } catch { /* text */ }
+      const data = parseBody(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else if (xhr.status === 413 && !reasonOf(data)) reject(new ApiError('The file is too large for the car (limit 200 MB).', 413, data));
-      else reject(new ApiError(reasonOf(data) || `The car answered HTTP ${xhr.status}.`, xhr.status, data));
+      else reject(uploadError(xhr, data));
     });
     xhr.addEventListener('error', () => reject(new ApiError('The upload failed: cannot reach the car.', 0)));
     xhr.addEventListener('abort', () => reject(new ApiError('Upload cancelled.', 0)));

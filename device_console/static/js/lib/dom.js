@@ -1,53 +1,98 @@
+// @ts-check
 // Small DOM helpers. Text from the car (model names, SSIDs, logs) always goes in as text nodes.
+
+/**
+ * The tag of an h() spec: 'input#id.cls' -> 'input', '.cls' -> ''.
+ * @template {string} S
+ * @typedef {S extends `${infer T}.${string}` ? TagOf<T> : S extends `${infer T}#${string}` ? TagOf<T> : S} TagOf
+ */
+/**
+ * The element h(spec) makes: h('input#x') is an HTMLInputElement, h('.x') an HTMLDivElement.
+ * @template {string} S
+ * @typedef {TagOf<S> extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[TagOf<S>]
+ *   : TagOf<S> extends '' ? HTMLDivElement : HTMLElement} ElementOf
+ */
+/** @typedef {string | number | Node | null | undefined | false | Children} Child */
+/** @typedef {Child[]} Children */
+/**
+ * Attributes and properties: `on<event>` handlers, `class` (added to the spec's), `style` and
+ * `dataset` objects; any other value sets the property of that name when it is not a string, the
+ * attribute otherwise (true: present; null, undefined, false: left out).
+ * @typedef {{[key: string]: unknown}} Attrs
+ */
+
+/** @param {unknown} value @returns {value is Attrs} */
+function isAttrs(value) {
+  return value !== null && typeof value === 'object' && !(value instanceof Node) && !Array.isArray(value);
+}
+
+/** @param {HTMLElement} el @param {string} key @param {unknown} value */
+function setAttr(el, key, value) {
+  if (value === undefined || value === null || value === false) return;
+  if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+  else if (key === 'class') el.className += (el.className ? ' ' : '') + value;
+  else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
+  else if (key === 'dataset' && typeof value === 'object') Object.assign(el.dataset, value);
+  else if (key in el && typeof value !== 'string') /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[key] = value;
+  else el.setAttribute(key, value === true ? '' : String(value));
+}
 
 /**
  * h('div.card#id', {onclick, class, ...attrs}, child, ...) -> Element
  * Children: strings, numbers, Elements, arrays, null/false (skipped).
+ * @template {string} S
+ * @param {S} spec tag, then .class and #id parts
+ * @param {Attrs | Child} [attrs]
+ * @param {...Child} children
+ * @returns {ElementOf<S>}
  */
 export function h(spec, attrs = {}, ...children) {
-  if (attrs === null || typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs)) {
+  if (!isAttrs(attrs)) {
     children.unshift(attrs);
     attrs = {};
   }
   const m = /^([a-z0-9-]+)?((?:[.#][\w-]+)*)$/i.exec(spec);
   const el = document.createElement((m && m[1]) || 'div');
-  if (m && m[2]) {
-    for (const part of m[2].match(/[.#][\w-]+/g)) {
-      if (part[0] === '.') el.classList.add(part.slice(1));
-      else el.id = part.slice(1);
+  for (const part of (m && m[2] && m[2].match(/[.#][\w-]+/g)) || []) {
+    if (part[0] === '.') el.classList.add(part.slice(1));
+    else el.id = part.slice(1);
+  }
+  for (const [key, value] of Object.entries(attrs)) setAttr(el, key, value);
+  append(el, children);
+  return /** @type {ElementOf<S>} */ (el);
+}
+
+/**
+ * @template {Element} E
+ * @param {E} el
+ * @param {Child[]} children
+ * @returns {E}
+ */
+export function append(el, children) {
+  for (const child of children) {
+    if (Array.isArray(child)) append(el, child);
+    else if (child !== null && child !== undefined && child !== false) {
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
   }
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-    else if (key === 'class') el.className += (el.className ? ' ' : '') + value;
-    else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
-    else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key in el && typeof value !== 'string') el[key] = value;
-    else el.setAttribute(key, value === true ? '' : String(value));
-  }
-  append(el, children);
   return el;
 }
 
-export function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
+/** @template {Element} E @param {E} el @returns {E} */
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
 }
 
+/** @param {Node} el @param {string | number} text */
 export function setText(el, text) {
   if (el.textContent !== String(text)) el.textContent = String(text);
 }
 
 // ---------------------------------------------------------------- toasts
+/** @typedef {'info' | 'ok' | 'warn' | 'error'} ToastKind */
+
+/** @param {unknown} message @param {ToastKind} [kind] @param {number} [ms] 0: until dismissed */
 export function toast(message, kind = 'info', ms = 4500) {
   const box = document.getElementById('toasts');
   if (!box) return;
@@ -59,6 +104,16 @@ export function toast(message, kind = 'info', ms = 4500) {
 }
 
 // ---------------------------------------------------------------- modal confirm
+/**
+ * @typedef {object} ConfirmOptions
+ * @property {string} title
+ * @property {string} [body]
+ * @property {string} [ok]
+ * @property {string} [cancel]
+ * @property {boolean} [danger]
+ */
+
+/** @param {ConfirmOptions} options @returns {Promise<boolean>} true: confirmed */
 export function confirmDialog({ title, body, ok = 'OK', cancel = 'Cancel', danger = false }) {
   return new Promise((resolve) => {
     const dialog = h('dialog.modal', { 'aria-labelledby': 'modal-title' },
@@ -80,13 +135,18 @@ export function confirmDialog({ title, body, ok = 'OK', cancel = 'Cancel', dange
 /**
  * Calls fn every `ms` while the page is visible (and once at start). Returns stop().
  * A call never overlaps the previous one.
+ * @param {() => unknown} fn
+ * @param {number | (() => number)} ms the period, or a function giving the next one
+ * @param {{immediate?: boolean}} [options]
+ * @returns {() => void} stop
  */
 export function poll(fn, ms, { immediate = true } = {}) {
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let stopped = false;
   let running = false;
   const run = async () => {
-    timer = null;
+    timer = undefined;
     if (stopped) return;
     if (document.hidden) { schedule(); return; }
     running = true;
@@ -100,7 +160,7 @@ export function poll(fn, ms, { immediate = true } = {}) {
   const onVisible = () => {
     if (!document.hidden && !running && !stopped) {
       clearTimeout(timer);
-      timer = null;
+      timer = undefined;
       run();
     }
   };
@@ -114,6 +174,7 @@ export function poll(fn, ms, { immediate = true } = {}) {
 }
 
 // ---------------------------------------------------------------- formatting
+/** @param {unknown} epochSeconds @returns {string} */
 export function formatDate(epochSeconds) {
   const n = Number(epochSeconds);
   if (!Number.isFinite(n) || n <= 0) return '—';
@@ -122,6 +183,7 @@ export function formatDate(epochSeconds) {
   });
 }
 
+/** @param {number} n bytes @returns {string} */
 export function formatBytes(n) {
   if (!Number.isFinite(n)) return '—';
   const units = ['B', 'KB', 'MB', 'GB'];
@@ -130,6 +192,7 @@ export function formatBytes(n) {
   return `${n.toFixed(i && n < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** @param {number | null | undefined} s seconds @returns {string} */
 export function formatSeconds(s) {
   if (s === null || s === undefined || !Number.isFinite(Number(s))) return '—';
   const v = Number(s);
@@ -138,23 +201,37 @@ export function formatSeconds(s) {
   return m ? `${m}:${rest.toFixed(2).padStart(5, '0')}` : `${rest.toFixed(2)} s`;
 }
 
-/** A card with a header (title + optional actions) and a body. */
+/**
+ * A card with a header (title + optional actions) and a body.
+ * @param {string} title
+ * @param {{actions?: Child[], id?: string, cls?: string}} [options]
+ * @param {...Child} body
+ */
 export function card(title, { actions = [], id, cls = '' } = {}, ...body) {
   return h('section.card', { id, class: cls },
     h('header.card-head', h('h2', title), actions.length ? h('div.card-actions', actions) : null),
     h('div.card-body', body));
 }
 
-/** Definition list rows: [[label, valueNode|text], ...] */
+/**
+ * Definition list rows: [[label, valueNode|text], ...]
+ * @param {[string, Child][]} rows
+ */
 export function facts(rows) {
   return h('dl.facts', rows.map(([k, v]) => [h('dt', k), h('dd', v ?? '—')]));
 }
 
+/** @param {string} [label] */
 export function spinner(label = 'Loading…') {
   return h('span.spinner-wrap', h('span.spinner', { 'aria-hidden': 'true' }), label);
 }
 
-/** Button that disables itself while its async handler runs. */
+/**
+ * Button that disables itself while its async handler runs.
+ * @param {string} label
+ * @param {(event: MouseEvent) => unknown} handler
+ * @param {{cls?: string, title?: string, type?: string, id?: string}} [options]
+ */
 export function actionButton(label, handler, { cls = '', title, type = 'button', id } = {}) {
   const btn = h('button.btn', { type, class: cls, title, id }, label);
   btn.addEventListener('click', async (event) => {
@@ -180,7 +257,9 @@ const ICON_PATHS = {
   stop: 'M6 6h12v12H6z',
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
 };
+/** @typedef {keyof typeof ICON_PATHS} IconName */
 
+/** @param {IconName} name @param {string} [cls] @returns {SVGSVGElement} */
 export function icon(name, cls = 'icon') {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');

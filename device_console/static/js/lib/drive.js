@@ -1,3 +1,4 @@
+// @ts-check
 // Manual driving: one place that owns "is the car enabled for manual driving" and keeps the car's
 // dead-man watchdog fed. Commands and heartbeats go over the drive WebSocket (lib/drive_channel.js):
 // the car stops at once when the page goes away and within 0.5 s when it goes quiet. While started,
@@ -9,31 +10,47 @@
 // Axis conventions are the original console's: `angle` > 0 = joystick right, `throttle` < 0 =
 // joystick pushed up (screen y), both in [-1, 1]; `max_speed` in [0, 1].
 
-import { api, csrfToken, supports } from './api.js';
 import { DriveChannel, HEARTBEAT_MS } from './drive_channel.js';
+import { beacons, hasDriveHeartbeat, manualDrive, manualDriveHeartbeat, setDriveMode, startStop } from './endpoints.js';
 
 export { HEARTBEAT_MS };
 
+/** @typedef {'pad' | 'gamepad' | 'keys'} InputSource */
+/** @typedef {{angle: number, throttle: number}} Input */
+/** @typedef {{angle: number, throttle: number, maxSpeed: number}} SentCommand */
+/** @typedef {import('./drive_channel.js').ChannelMessage} ChannelMessage */
+
+/** @type {InputSource[]} */
 const SOURCES = ['pad', 'gamepad', 'keys'];   // priority when several are active
 
+/** @param {number} v @returns {number} */
 function clamp(v) {
   return Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0));
 }
 
+/** Events: "change" (any state), "start", "stop". */
 export class ManualDriver extends EventTarget {
   constructor() {
     super();
     this.started = false;
     this.maxSpeed = 0.5;
-    this.inputs = new Map();    // source -> {angle, throttle}
-    this.sent = null;           // last command the car acknowledged (null = unknown)
+    /** @type {Map<InputSource, Input>} */
+    this.inputs = new Map();
+    /** @type {SentCommand | null} last command the car acknowledged (null = unknown) */
+    this.sent = null;
     this._heartbeatRoute = false;
-    supports('/api/manual_drive/heartbeat').then((yes) => { this._heartbeatRoute = yes; });
+    hasDriveHeartbeat().then((yes) => { this._heartbeatRoute = yes; });
     this.lastError = '';
-    this._timer = null;
+    /** @type {string} why the car stopped last */
+    this.stopReason = '';
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this._timer = undefined;
     this._inFlight = false;
+    /** @type {Promise<unknown> | null} */
     this._stopping = null;
-    this.channel = null;        // the drive WebSocket while started (null: HTTP)
+    /** @type {DriveChannel | null} the drive WebSocket while started (null: HTTP) */
+    this.channel = null;
+    /** @param {Event} event */
     this._onHide = (event) => {
       if (event.type === 'visibilitychange' && !document.hidden) return;
       if (this.started) this.stop(event.type === 'blur' ? 'window lost focus' : 'page hidden', { beacon: true });
@@ -50,7 +67,7 @@ export class ManualDriver extends EventTarget {
     if (this.started) this.stop('left the page', { beacon: true });
   }
 
-  /** The command that would be sent now. */
+  /** The command that would be sent now. @returns {Input & {source: InputSource | null}} */
   command() {
     for (const source of SOURCES) {
       const v = this.inputs.get(source);
@@ -59,6 +76,7 @@ export class ManualDriver extends EventTarget {
     return { angle: 0, throttle: 0, source: null };
   }
 
+  /** @param {InputSource} source @param {number} angle @param {number} throttle */
   setInput(source, angle, throttle) {
     const a = clamp(angle);
     const t = clamp(throttle);
@@ -70,10 +88,12 @@ export class ManualDriver extends EventTarget {
     if (this.started) this._tick();
   }
 
+  /** @param {InputSource} source */
   releaseInput(source) {
     this.setInput(source, 0, 0);
   }
 
+  /** @param {number} fraction 0..1 */
   setMaxSpeed(fraction) {
     this.maxSpeed = Math.max(0, Math.min(1, fraction));
     this._emit();
@@ -83,9 +103,9 @@ export class ManualDriver extends EventTarget {
   async start() {
     if (this.started) return;
     if (this._stopping) await this._stopping;
-    await api('/api/manual_drive', { method: 'PUT', json: { angle: 0, throttle: 0, max_speed: this.maxSpeed } });
-    await api('/api/drive_mode', { method: 'POST', json: { drive_mode: 'manual' } });
-    await api('/api/start_stop', { method: 'POST', json: { start_stop: 'start' } });
+    await manualDrive({ angle: 0, throttle: 0, max_speed: this.maxSpeed }, { check: false });
+    await setDriveMode('manual', { check: false });
+    await startStop('start', { check: false });
     await this._openChannel();
     this.sent = { angle: 0, throttle: 0, maxSpeed: this.maxSpeed };
     this.started = true;
@@ -103,7 +123,7 @@ export class ManualDriver extends EventTarget {
       return;
     }
     this.channel = channel;
-    channel.addEventListener('message', (event) => this._onChannelMessage(event.detail));
+    channel.addEventListener('message', (event) => this._onChannelMessage(/** @type {CustomEvent<ChannelMessage | null>} */ (event).detail));
     channel.addEventListener('closed', () => {
       if (this.channel !== channel) return;
       this.channel = null;
@@ -115,6 +135,7 @@ export class ManualDriver extends EventTarget {
     });
   }
 
+  /** @param {ChannelMessage | null} data */
   _onChannelMessage(data) {
     if (!data || !this.started) return;
     const cmd = this.command();
@@ -129,12 +150,17 @@ export class ManualDriver extends EventTarget {
     }
   }
 
-  /** Stop the car: zero command, then disable. `beacon` uses keepalive requests that survive unload. */
+  /**
+   * Stop the car: zero command, then disable. `beacon` uses keepalive requests that survive unload.
+   * @param {string} [reason]
+   * @param {{beacon?: boolean}} [options]
+   * @returns {Promise<unknown>}
+   */
   stop(reason = '', { beacon = false } = {}) {
     const wasStarted = this.started;
     this.started = false;
     clearInterval(this._timer);
-    this._timer = null;
+    this._timer = undefined;
     this.inputs.clear();
     this.stopReason = reason;
     this.sent = null;
@@ -144,16 +170,9 @@ export class ManualDriver extends EventTarget {
       this.channel = null;
     }
     this._emit('stop');
-    const send = (path, json) => fetch(path, {
-      method: path.endsWith('manual_drive') ? 'PUT' : 'POST',
-      credentials: 'same-origin',
-      keepalive: beacon,
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
-      body: JSON.stringify(json),
-    }).catch(() => null);
     this._stopping = Promise.all([
-      send('/api/manual_drive', { angle: 0, throttle: 0, max_speed: this.maxSpeed }),
-      send('/api/start_stop', { start_stop: 'stop' }),
+      beacons.manualDrive({ angle: 0, throttle: 0, max_speed: this.maxSpeed }, beacon),
+      beacons.startStop('stop', beacon),
     ]).finally(() => { this._stopping = null; });
     return wasStarted ? this._stopping : Promise.resolve();
   }
@@ -174,19 +193,16 @@ export class ManualDriver extends EventTarget {
     this._inFlight = true;
     try {
       if (same && this._heartbeatRoute) {
-        const beat = await api('/api/manual_drive/heartbeat', { method: 'POST', timeout: 2000 });
+        const beat = await manualDriveHeartbeat({ timeout: 2000, check: false });
         // The car's watchdog stopped it (e.g. a network hiccup) while we still hold a command: resend.
         if (beat && beat.engaged === false && (cmd.angle !== 0 || cmd.throttle !== 0)) this.sent = null;
       } else {
-        await api('/api/manual_drive', {
-          method: 'PUT', timeout: 2000,
-          json: { angle: cmd.angle, throttle: cmd.throttle, max_speed: this.maxSpeed },
-        });
+        await manualDrive({ angle: cmd.angle, throttle: cmd.throttle, max_speed: this.maxSpeed }, { timeout: 2000, check: false });
         if (this.started) this.sent = { angle: cmd.angle, throttle: cmd.throttle, maxSpeed: this.maxSpeed };
       }
       if (this.lastError) { this.lastError = ''; this._emit(); }
     } catch (err) {
-      this.lastError = err.message;
+      this.lastError = /** @type {Error} */ (err).message;
       this._emit();
     } finally {
       this._inFlight = false;
@@ -198,6 +214,7 @@ export class ManualDriver extends EventTarget {
     }
   }
 
+  /** @param {'change' | 'start' | 'stop'} [type] */
   _emit(type = 'change') {
     this.dispatchEvent(new Event(type));
     if (type !== 'change') this.dispatchEvent(new Event('change'));

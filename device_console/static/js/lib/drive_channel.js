@@ -1,3 +1,4 @@
+// @ts-check
 // The drive channel: one WebSocket to /api/manual_drive/ws carrying drive commands and heartbeats.
 // The car keeps a command only while this page is there: it stops at once when the socket closes
 // (tab closed, page left, network gone) and within 0.5 s when the page goes quiet, so whoever
@@ -9,32 +10,42 @@
 // opened (an older car without the route, a proxy without WebSocket): callers fall back to HTTP
 // (PUT /api/manual_drive + POST /api/manual_drive/heartbeat).
 
-import { api, csrfToken } from './api.js';
+import { csrfToken } from './api.js';
+import { driveSocketUrl, manualDriveHeartbeat } from './endpoints.js';
 
 export const HEARTBEAT_MS = 150;
 
+/**
+ * A message of the car on the channel ("ready", "heartbeat" and "drive" answers).
+ * @typedef {{type?: string, success?: boolean, reason?: string, engaged?: boolean}} ChannelMessage
+ */
+
+/** Events: "message" (CustomEvent<ChannelMessage>), "closed" (the open socket closed). */
 export class DriveChannel extends EventTarget {
   constructor() {
     super();
+    /** @type {WebSocket | null} */
     this.ws = null;
     this.open_ = false;
-    this._timer = null;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this._timer = undefined;
     this._http = false;
   }
 
   get isOpen() { return this.open_; }
 
-  /** Connect; true once the car answered "ready". */
+  /** Connect; true once the car answered "ready". @param {number} [timeoutMs] @returns {Promise<boolean>} */
   open(timeoutMs = 3000) {
     if (this.open_) return Promise.resolve(true);
     return new Promise((resolve) => {
       let settled = false;
+      /** @param {boolean} ok */
       const done = (ok) => { if (!settled) { settled = true; clearTimeout(timer); resolve(ok); } };
       const timer = setTimeout(() => { done(false); this.close(); }, timeoutMs);
+      /** @type {WebSocket} */
       let ws;
       try {
-        const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-        ws = new WebSocket(`${scheme}//${window.location.host}/api/manual_drive/ws`);
+        ws = new WebSocket(driveSocketUrl());
       } catch {
         done(false);
         return;
@@ -42,6 +53,7 @@ export class DriveChannel extends EventTarget {
       this.ws = ws;
       ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', csrf: csrfToken() })));
       ws.addEventListener('message', (event) => {
+        /** @type {ChannelMessage | null} */
         let data = null;
         try { data = JSON.parse(event.data); } catch { return; }
         if (data && data.type === 'ready') {
@@ -61,7 +73,7 @@ export class DriveChannel extends EventTarget {
     });
   }
 
-  /** Send one JSON message; false when the socket is not open. */
+  /** Send one JSON message; false when the socket is not open. @param {object} message @returns {boolean} */
   send(message) {
     if (!this.open_ || !this.ws) return false;
     try {
@@ -74,10 +86,13 @@ export class DriveChannel extends EventTarget {
 
   heartbeat() {
     if (this.send({ type: 'heartbeat' })) return;
-    if (this._http) api('/api/manual_drive/heartbeat', { method: 'POST', timeout: 2000 }).catch(() => null);
+    if (this._http) manualDriveHeartbeat({ timeout: 2000, check: false }).catch(() => null);
   }
 
-  /** Heartbeats every HEARTBEAT_MS until close(); over HTTP while the socket is not open. */
+  /**
+   * Heartbeats every HEARTBEAT_MS until close(); over HTTP while the socket is not open.
+   * @param {{httpFallback?: boolean}} [options]
+   */
   keep({ httpFallback = true } = {}) {
     this._http = httpFallback;
     if (this._timer) return;
@@ -86,7 +101,7 @@ export class DriveChannel extends EventTarget {
 
   close() {
     clearInterval(this._timer);
-    this._timer = null;
+    this._timer = undefined;
     this.open_ = false;
     if (this.ws) {
       const ws = this.ws;

@@ -22,9 +22,7 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from camera_pkg.images import to_compressed_msg, to_image_msg
 from drivers.camera import CameraSettings, CameraSystem, FrameSet
-
-RESIZED_WIDTH = 160
-RESIZED_HEIGHT = 120
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
 
 def _device_list(value: Any) -> list[str]:
@@ -142,8 +140,8 @@ class CameraNode(Node):
         stereo = len(frames.frames) == 2
         for index, frame in enumerate(frames.frames):
             image = frame.image
-            if self.resize_images and (image.shape[1], image.shape[0]) != (RESIZED_WIDTH, RESIZED_HEIGHT):
-                image = cv2.resize(image, (RESIZED_WIDTH, RESIZED_HEIGHT), interpolation=cv2.INTER_LINEAR)
+            if self.resize_images and (image.shape[1], image.shape[0]) != (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT):
+                image = cv2.resize(image, (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
             frame_id = ("left_camera" if index == 0 else "right_camera") if stereo else "camera"
             images.append((image, to_image_msg(image, frame.capture_ns, frame_id)))
         msg = CameraMsg()
@@ -162,7 +160,7 @@ class CameraNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     raise SystemExit(run_nodes([CameraNode], args=args, executor_kind="single"))
 

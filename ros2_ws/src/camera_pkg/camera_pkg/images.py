@@ -1,4 +1,6 @@
-"""numpy <-> sensor_msgs Image / CompressedImage, without cv_bridge and without per-byte Python loops."""
+"""numpy <-> sensor_msgs Image / CompressedImage, without cv_bridge and without per-byte Python loops.
+
+Decoding is `perception.images` (the stack's one image decoder); this module builds the messages."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import CompressedImage, Image
 
-_CHANNELS = {"bgr8": 3, "rgb8": 3, "mono8": 1, "bgra8": 4, "rgba8": 4, "8UC1": 1, "8UC3": 3}
+from perception.images import decode_bgr
 
 
 def stamp_from_ns(ns: int) -> Time:
@@ -41,25 +43,8 @@ def to_image_msg(image: np.ndarray, stamp_ns: int = 0, frame_id: str = "", encod
 
 
 def from_image_msg(msg: Image) -> np.ndarray:
-    """BGR uint8 array (a view when the message already is bgr8) from an 8-bit Image message."""
-    channels = _CHANNELS.get(msg.encoding)
-    if channels is None:
-        raise ValueError(f"unsupported image encoding {msg.encoding!r}")
-    raw = np.frombuffer(msg.data, dtype=np.uint8)
-    row = msg.width * channels
-    if msg.step < row or len(raw) < msg.step * msg.height:
-        raise ValueError(f"image data too short for {msg.width}x{msg.height} {msg.encoding}")
-    rows = raw[: msg.step * msg.height].reshape(msg.height, msg.step)[:, :row]
-    image = rows.reshape(msg.height, msg.width, channels) if channels > 1 else rows.reshape(msg.height, msg.width)
-    if msg.encoding in ("bgr8", "8UC3"):
-        return image
-    if msg.encoding == "rgb8":
-        return cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-    if msg.encoding == "bgra8":
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    if msg.encoding == "rgba8":
-        return cv2.cvtColor(image, cv2.COLOR_RGBA2BGR)
-    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_GRAY2BGR)
+    """BGR uint8 array from an 8-bit Image message (`perception.images.ImageDecodeError` otherwise)."""
+    return decode_bgr(msg.data, msg.width, msg.height, msg.encoding, msg.step)
 
 
 def to_compressed_msg(image: np.ndarray, stamp_ns: int = 0, frame_id: str = "", quality: int = 80) -> CompressedImage:

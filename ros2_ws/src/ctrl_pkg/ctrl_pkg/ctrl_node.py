@@ -45,8 +45,10 @@ from std_srvs.srv import Trigger
 
 from calibration.maths import CalibrationError, validate_ordering
 from ctrl_pkg.restarts import RestartTracker
-from ctrl_pkg.state_machine import MODES, CtrlStateMachine, ModelLoadRequest, ServiceError
+from ctrl_pkg.state_machine import CtrlStateMachine, ServiceError
 from runtime import run_state
+from vehicle.model_load import ModelLoadRequest
+from vehicle.modes import DriveMode
 
 SERVO_GPIO_ENABLE = 0
 SERVO_GPIO_DISABLE = 1
@@ -519,14 +521,7 @@ class CtrlNode(Node):
         return response
 
     def _model_state(self, request: Any, response: Any) -> Any:
-        load = ModelLoadRequest(
-            model_name=request.model_name, model_metadata_sensors=list(request.model_metadata_sensors),
-            training_algorithm=int(request.training_algorithm), action_space_type=int(request.action_space_type),
-            img_format=request.img_format, width=int(request.width), height=int(request.height),
-            num_channels=int(request.num_channels), lidar_channels=int(request.lidar_channels),
-            platform=int(request.platform), task_type=int(request.task_type),
-            pre_process_type=int(request.pre_process_type))
-        response.error = self.machine.start_model_load(load)
+        response.error = self.machine.start_model_load(ModelLoadRequest.from_fields(request))
         return response
 
     def _is_model_loading(self, request: Any, response: Any) -> Any:
@@ -553,7 +548,7 @@ class CtrlNode(Node):
         return response
 
     def _get_ctrl_modes(self, request: Any, response: Any) -> Any:
-        response.modes = list(MODES)
+        response.modes = [int(mode) for mode in DriveMode]
         response.error = 0
         return response
 
@@ -567,7 +562,7 @@ class CtrlNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([CtrlNode], args=args)
 

@@ -1,6 +1,7 @@
 """The ctrl_node's vehicle state machine, without ROS (the node wires `CtrlPorts` to topics/services).
 
-States as the original: 0 manual, 1 autonomous, 2 calibration, each active or not.
+States as the original (`vehicle.modes.DriveMode`): 0 manual, 1 autonomous, 2 calibration, each active or
+not. The model-load request is the vehicle contract's `ModelLoadRequest`.
 
 - `set_vehicle_state(s)`: deactivates the current state and switches to `s` (inactive).
 - `set_enabled(True)`: explicit start; clears an emergency stop, powers the servo/ESC and (autonomous)
@@ -30,59 +31,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-MANUAL = 0
-AUTONOMOUS = 1
-CALIBRATION = 2
-STATE_NAMES = {MANUAL: "manual", AUTONOMOUS: "autonomous", CALIBRATION: "calibration"}
-MODES = [MANUAL, AUTONOMOUS, CALIBRATION]
+from vehicle.model_load import MODEL_LOAD_ERROR, MODEL_LOADED, MODEL_LOADING, ModelLoadRequest
+from vehicle.modes import AUTONOMOUS, CALIBRATION, MANUAL, DriveMode
 
-LOADING = "loading"
-LOADED = "loaded"
-LOAD_ERROR = "error"
 RELOAD_TRIES = 3   # a model loaded again after a restart: attempts while the services do not answer
 
 
 class ServiceError(RuntimeError):
     """A service the sequence needs did not exist or did not answer in time."""
-
-
-@dataclass(frozen=True)
-class ModelLoadRequest:
-    """Fields of ModelStateSrv.Request."""
-
-    model_name: str
-    model_metadata_sensors: list[int] = field(default_factory=list)
-    training_algorithm: int = 1
-    action_space_type: int = 1
-    img_format: str = "RGB"
-    width: int = 160
-    height: int = 120
-    num_channels: int = 1
-    lidar_channels: int = 0
-    platform: int = 1
-    task_type: int = 0
-    pre_process_type: int = 1
-
-
-def _request_from(data: Any) -> ModelLoadRequest | None:
-    """A ModelLoadRequest from its `asdict()`, or None when anything is missing or of the wrong type."""
-    if not isinstance(data, dict):
-        return None
-    try:
-        request = ModelLoadRequest(**data)
-    except TypeError:
-        return None
-    for name, default in asdict(ModelLoadRequest(model_name="")).items():
-        value = getattr(request, name)
-        if isinstance(default, list):
-            if not isinstance(value, list) or not all(type(v) is int for v in value):
-                return None
-        elif type(value) is not type(default):
-            return None
-    return request
 
 
 class CtrlPorts(Protocol):
@@ -123,10 +81,10 @@ class CtrlStateMachine:
         self.clock = clock
         self.on_change = on_change or (lambda: None)  # the mode or the model changed (the node saves intent())
         self._lock = threading.RLock()
-        self._state = MANUAL
+        self._state: DriveMode = MANUAL
         self._active = False
         self._estopped = False
-        self._model_status = LOAD_ERROR
+        self._model_status = MODEL_LOAD_ERROR
         self._load_lock = threading.Lock()
         self._latest_load = 0
         self._last_stamped: float | None = None
@@ -137,7 +95,7 @@ class CtrlStateMachine:
 
     # -- status ------------------------------------------------------------------------------
     @property
-    def state(self) -> int:
+    def state(self) -> DriveMode:
         return self._state
 
     @property
@@ -150,7 +108,7 @@ class CtrlStateMachine:
 
     def describe(self) -> str:
         flag = "active" if self._active else "stopped"
-        return f"{STATE_NAMES[self._state]} ({flag}{', EMERGENCY STOP' if self._estopped else ''})"
+        return f"{self._state.label} ({flag}{', EMERGENCY STOP' if self._estopped else ''})"
 
     # -- transitions -------------------------------------------------------------------------
     def _deactivate(self) -> None:
@@ -162,16 +120,17 @@ class CtrlStateMachine:
             self.ports.request_inference(False)
         self.ports.request_servo_power(False)
         if was_active:
-            self.log("info", f"{STATE_NAMES[self._state]} mode stopped: throttle neutral, steering centred")
+            self.log("info", f"{self._state.label} mode stopped: throttle neutral, steering centred")
 
     def set_vehicle_state(self, state: int) -> int:
         """ActiveStateSrv: error 1 for an unknown state (nothing changes)."""
         with self._lock:
-            if state not in STATE_NAMES:
+            mode = DriveMode.of(state)
+            if mode is None:
                 self.log("error", f"vehicle_state: unknown state {state} (0 manual, 1 autonomous, 2 calibration)")
                 return 1
             self._deactivate()
-            self._state = state
+            self._state = mode
             self.log("info", f"vehicle state: {self.describe()}")
         self.on_change()
         return 0
@@ -247,18 +206,18 @@ class CtrlStateMachine:
 
     # -- model loading -----------------------------------------------------------------------
     def model_loading_status(self) -> str:
-        return self._model_status if self._state == AUTONOMOUS else LOAD_ERROR
+        return self._model_status if self._state == AUTONOMOUS else MODEL_LOAD_ERROR
 
     def start_model_load(self, request: ModelLoadRequest,
                          spawn: Callable[[Callable[[], object]], None] | None = None) -> int:
         """ModelStateSrv: error 1 outside autonomous mode; else the sequence runs in the background."""
         with self._lock:
             if self._state != AUTONOMOUS:
-                self.log("error", f"model_state: models load in autonomous mode, not in {STATE_NAMES[self._state]}")
+                self.log("error", f"model_state: models load in autonomous mode, not in {self._state.label}")
                 return 1
             self._latest_load += 1
             sequence = self._latest_load
-            self._model_status = LOADING
+            self._model_status = MODEL_LOADING
             self._last_request = request
             self._reload_pending = False
         self.on_change()
@@ -283,7 +242,7 @@ class CtrlStateMachine:
             if again:  # a restarted process not answering yet: the next watch tick tries again
                 self._reload_pending = True
             elif latest:
-                self._model_status = LOAD_ERROR
+                self._model_status = MODEL_LOAD_ERROR
         self.log("warn" if again else "error", f"model load {sequence}: {message}"
                  + ("; loading it again" if again else ""))
         if latest and not again:
@@ -328,7 +287,7 @@ class CtrlStateMachine:
                 return self._fail(sequence, str(exc), transient=True)
             with self._lock:
                 if self._latest_load == sequence:
-                    self._model_status = LOADED
+                    self._model_status = MODEL_LOADED
             return True
 
     # -- restarts of the processes ctrl depends on -----------------------------------------------
@@ -346,10 +305,10 @@ class CtrlStateMachine:
 
         False when no model was loaded or loading (nothing to restore)."""
         with self._lock:
-            if self._last_request is None or self._model_status == LOAD_ERROR:
+            if self._last_request is None or self._model_status == MODEL_LOAD_ERROR:
                 return False
             self._latest_load += 1  # a sequence in flight talks to the dead process: supersede it
-            self._model_status = LOADING
+            self._model_status = MODEL_LOADING
             self._reload_pending = True
             self._reload_tries = 0
             name = self._last_request.model_name
@@ -359,7 +318,7 @@ class CtrlStateMachine:
     def inference_refused(self) -> bool:
         """Inference answered a start with "no model" while the status said loaded: load it again."""
         with self._lock:
-            if self._model_status != LOADED:
+            if self._model_status != MODEL_LOADED:
                 return False
         return self.model_lost("inference has no model loaded")
 
@@ -376,7 +335,7 @@ class CtrlStateMachine:
             self._reload_pending = False
             self._latest_load += 1
             sequence = self._latest_load
-            self._model_status = LOADING
+            self._model_status = MODEL_LOADING
             self._reload_sequence = sequence
             self._reload_tries += 1
         self._spawn_load(sequence, request, spawn)
@@ -386,8 +345,8 @@ class CtrlStateMachine:
     def intent(self) -> dict[str, Any]:
         """The user's choices to restore after a restart: autonomous mode and the model (if it loads)."""
         with self._lock:
-            model = (asdict(self._last_request)
-                     if self._last_request is not None and self._model_status != LOAD_ERROR else None)
+            model = (self._last_request.fields()
+                     if self._last_request is not None and self._model_status != MODEL_LOAD_ERROR else None)
             return {"state": self._state if self._state == AUTONOMOUS else MANUAL, "model": model}
 
     def restore(self, intent: dict[str, Any]) -> str:
@@ -395,10 +354,10 @@ class CtrlStateMachine:
         with self._lock:
             if intent.get("state") == AUTONOMOUS:
                 self._state = AUTONOMOUS
-            request = _request_from(intent.get("model"))
+            request = ModelLoadRequest.from_dict(intent.get("model"))
             if request is not None:
                 self._last_request = request
-                self._model_status = LOADING
+                self._model_status = MODEL_LOADING
                 self._reload_pending = True
                 self._reload_tries = 0
             restored = self.describe()

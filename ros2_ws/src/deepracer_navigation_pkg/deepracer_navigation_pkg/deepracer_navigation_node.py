@@ -80,7 +80,7 @@ class NavigationNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([NavigationNode], args=args, executor_kind="single")
 

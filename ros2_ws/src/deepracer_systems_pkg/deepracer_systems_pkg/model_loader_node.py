@@ -65,7 +65,7 @@ class ModelLoaderNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([ModelLoaderNode], args=args)
 

@@ -8,7 +8,7 @@
   applies a wifi-creds.txt (it blinks the LED itself), like the original paused its updates.
 
 Wi-Fi set-up from USB drives is done by the USB provisioner service (usb_wifi_provisioner), which
-uses the same network library (`usb_wifi_provisioner.network`) as this node and the device console.
+uses the same network library (`drivers.network`) as this node and the device console.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from deepracer_interfaces_pkg.srv import SetStatusLedSolidSrv
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
 
-from usb_wifi_provisioner import network
-from usb_wifi_provisioner.engine import read_status
+from drivers import network
+from usb_wifi_provisioner.drive_queue import read_status
 from usb_wifi_provisioner.leds import BLUE, NO_COLOR, WIFI_LED
 from usb_wifi_provisioner.settings import ProvisionerSettings
 
@@ -94,7 +94,7 @@ class NetworkMonitorNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([NetworkMonitorNode], args=args)
 

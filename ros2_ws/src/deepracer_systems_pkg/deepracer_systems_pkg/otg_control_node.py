@@ -50,7 +50,7 @@ class OtgControlNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([OtgControlNode], args=args)
 

@@ -82,7 +82,7 @@ class SoftwareUpdateNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([SoftwareUpdateNode], args=args)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import asdict
 from typing import Any
 
 from deepracer_interfaces_pkg.msg import DeviceStatusMsg, ServoCtrlStampedMsg
@@ -22,7 +23,8 @@ from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from drivers.board import hardware_version, secure_boot_enabled, software_version
-from drivers.system_metrics import LatencyTracker, SystemMetrics, read_system_metrics
+from drivers.system_metrics import LatencyTracker, read_system_metrics
+from vehicle.status import DeviceStatus, SystemMetrics
 
 
 class DeviceInfoNode(Node):
@@ -60,10 +62,8 @@ class DeviceInfoNode(Node):
         with self._lock:
             metrics: SystemMetrics = self._metrics
         stats = self.latency.stats(now_ns=time.time_ns())
-        return {"cpu_percent": metrics.cpu_percent, "cpu_temp": metrics.cpu_temp, "cpu_freq": metrics.cpu_freq,
-                "cpu_freq_max": metrics.cpu_freq_max, "memory_usage": metrics.memory_usage,
-                "free_disk": metrics.free_disk, "latency_mean": stats.latency_mean,
-                "latency_p95": stats.latency_p95, "fps_mean": stats.fps_mean}
+        return DeviceStatus(**asdict(metrics), latency_mean=stats.latency_mean, latency_p95=stats.latency_p95,
+                            fps_mean=stats.fps_mean).fields()
 
     def _publish_status(self) -> None:
         values = self._status(refresh=True)
@@ -87,7 +87,7 @@ class DeviceInfoNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([DeviceInfoNode], args=args)
 

@@ -50,7 +50,7 @@ class BatteryNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([BatteryNode], args=args)
 

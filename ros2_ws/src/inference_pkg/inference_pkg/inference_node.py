@@ -25,7 +25,8 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from inference.engine import InferenceEngine
 from inference.errors import LoadErrorCode, ModelLoadError
 from inference.latest import LatestSlot
-from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs, image_from_buffer
+from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs
+from perception.images import decode_image
 
 SENSOR_TOPIC = "/sensor_fusion_pkg/sensor_msg"
 RESULTS_TOPIC = "/inference_pkg/rl_results"
@@ -141,7 +142,7 @@ class InferenceNode(Node):
 
     @staticmethod
     def _infer(engine: InferenceEngine, pre_process: int, msg: Any) -> Any:
-        images = [image_from_buffer(img.data, img.height, img.width, img.encoding, img.step) for img in msg.images]
+        images = [decode_image(img.data, img.width, img.height, img.encoding, img.step) for img in msg.images]
         output = engine.infer(build_inputs(engine.inputs, images, msg.lidar_data, pre_process))
         result = InferResultsArray()
         result.results = [InferResults(class_label=i, class_prob=float(v), x_min=-1.0, y_min=-1.0, x_max=-1.0,
@@ -163,7 +164,7 @@ class InferenceNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([InferenceNode], args=args, executor_kind="single")
 

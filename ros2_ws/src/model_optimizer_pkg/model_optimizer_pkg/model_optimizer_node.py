@@ -64,7 +64,7 @@ class ModelOptimizerNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([ModelOptimizerNode], args=args, executor_kind="single")
 

@@ -10,7 +10,6 @@ The LiDAR configuration of the loaded model (`configure_lidar`) is saved for the
 from __future__ import annotations
 
 import array
-from dataclasses import asdict
 from typing import Any
 
 from camera_pkg.images import from_image_msg, stamp_to_ns, to_compressed_msg, to_image_msg
@@ -23,15 +22,15 @@ from sensor_msgs.msg import CompressedImage, Image, LaserScan
 
 from perception.lidar_overlay import LidarOverlay
 from perception.lidar_processing import LidarProcessor
-from perception.sensor_config import (
-    lidar_config_from_request,
-    lidar_config_problem,
-    load_sensor_configuration,
-)
+from perception.sensor_config import load_sensor_configuration, rounded_lidar
 from perception.sensor_status import SensorStatusTracker
 from runtime import run_state
+from vehicle.lidar import LidarConfig, lidar_config_problem
 
 RUN_STATE_NAME = "sensor_fusion"
+# How the camera and LiDAR streams are read (here and by inference_node): the newest sample only,
+# from reliable and best-effort publishers alike.
+SENSOR_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 class SensorFusionNode(Node):
@@ -59,7 +58,7 @@ class SensorFusionNode(Node):
         self.overlay_compressed_pub = self.create_publisher(
             CompressedImage, "/sensor_fusion_pkg/overlay_msg/compressed",
             QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
-        sensor_qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
+        sensor_qos = SENSOR_QOS
         self.create_subscription(LaserScan, "/rplidar_ros/scan", self._on_scan, sensor_qos,
                                  callback_group=MutuallyExclusiveCallbackGroup())
         self.create_subscription(CameraMsg, "/camera_pkg/video_mjpeg", self._on_camera, sensor_qos,
@@ -76,12 +75,8 @@ class SensorFusionNode(Node):
         saved = run_state.load(RUN_STATE_NAME)
         if saved is None or not isinstance(saved.get("lidar"), dict):
             return
-        fields = saved["lidar"]
         try:
-            cfg = lidar_config_from_request(
-                float(fields["min_angle"]), float(fields["max_angle"]), int(fields["num_values"]),
-                float(fields["min_distance"]), float(fields["max_distance"]), float(fields["clipping_distance"]),
-                int(fields["num_sectors"]), int(fields["preprocess_type"]))
+            cfg = rounded_lidar(LidarConfig.from_mapping(saved["lidar"]))
         except (KeyError, TypeError, ValueError, OverflowError):
             return
         if lidar_config_problem(cfg) is None:
@@ -125,32 +120,28 @@ class SensorFusionNode(Node):
     # -- services
     def _sensor_status(self, _request: SensorStatusCheckSrv.Request,
                        response: SensorStatusCheckSrv.Response) -> SensorStatusCheckSrv.Response:
-        status = self.status.status()
-        response.lidar_status = status.lidar_status
-        response.single_camera_status = status.single_camera_status
-        response.stereo_camera_status = status.stereo_camera_status
+        for name, value in self.status.status().fields().items():
+            setattr(response, name, value)
         response.error = 0
         return response
 
     def _configure_lidar(self, request: LidarConfigSrv.Request,
                          response: LidarConfigSrv.Response) -> LidarConfigSrv.Response:
-        cfg = lidar_config_from_request(request.min_angle, request.max_angle, request.num_values,
-                                        request.min_distance, request.max_distance, request.clipping_distance,
-                                        request.num_sectors, request.preprocess_type)
+        cfg = rounded_lidar(LidarConfig.from_fields(request))
         problem = lidar_config_problem(cfg)
         if problem:
             self.get_logger().error(f"Incorrect lidar configuration values: {problem}")
             response.error = 1
             return response
         self.processor.set_lidar_config(cfg)
-        run_state.save(RUN_STATE_NAME, {"lidar": asdict(cfg)})
+        run_state.save(RUN_STATE_NAME, {"lidar": cfg.fields()})
         self.get_logger().info("Setting the lidar configuration values for the model")
         response.error = 0
         return response
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     raise SystemExit(run_nodes([SensorFusionNode], args=args, executor_kind="single"))
 

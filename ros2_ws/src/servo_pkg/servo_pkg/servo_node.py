@@ -32,7 +32,7 @@ from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from calibration.files import UNREADABLE_NOTICE, load_calibration, load_led_values
-from calibration.maths import SAFE_PULSE_MAX_NS, SAFE_PULSE_MIN_NS, CalibrationRange
+from calibration.maths import SAFE_PULSE_MAX_NS, SAFE_PULSE_MIN_NS
 from drivers.actuation import ActuationError, CommandWatchdog, ServoController
 from drivers.gpio import GpioPin, SysfsGpio
 from drivers.pwm import (
@@ -43,6 +43,7 @@ from drivers.pwm import (
     UnavailablePwm,
     open_pwm,
 )
+from vehicle.calibration import CalibrationRange
 
 DEFAULT_WATCHDOG_S = 0.5
 
@@ -194,8 +195,7 @@ class ServoNode(Node):
         return response
 
     def _set_calibration(self, request: Any, response: Any) -> Any:
-        cal = CalibrationRange(max=int(request.max), mid=int(request.mid), min=int(request.min),
-                               polarity=int(request.polarity))
+        cal = CalibrationRange.from_fields(request)
         was_neutral = self.controller.is_neutral()
         try:
             aside = self.controller.set_calibration(int(request.cal_type), cal)
@@ -246,7 +246,7 @@ class ServoNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([ServoNode], args=args)
 

@@ -53,7 +53,7 @@ class StatusLedNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([StatusLedNode], args=args)
 

@@ -25,8 +25,8 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallb
 from rclpy.node import Node
 
 from usb_monitor_pkg.led_client import RosLedClient
-from usb_wifi_provisioner.bridge import BridgeClient
-from usb_wifi_provisioner.engine import Notification, UsbEngine
+from usb_wifi_provisioner.drive_queue import Notification, UsbEngine
+from usb_wifi_provisioner.ipc import BridgeClient
 from usb_wifi_provisioner.leds import CallableLeds, NullLeds
 from usb_wifi_provisioner.provision import Provisioner
 from usb_wifi_provisioner.settings import ProvisionerSettings
@@ -119,9 +119,9 @@ class UsbMonitorNode(Node):
     def _start_embedded(self) -> bool:
         """Run the engine in this process; False when another process owns the drives."""
         from runtime.paths import hardware_mode, sim_dir
+        from usb_wifi_provisioner.daemon import OwnerLock
         from usb_wifi_provisioner.drives import FolderDriveSource, UdevDriveSource
         from usb_wifi_provisioner.mounts import FolderMounter, Mounter, SystemMounter
-        from usb_wifi_provisioner.service import OwnerLock
 
         self.settings.run_dir.mkdir(parents=True, exist_ok=True)
         lock = OwnerLock(self.settings.lock_path)
@@ -198,7 +198,7 @@ class UsbMonitorNode(Node):
 
 
 def main(args: Any = None) -> None:
-    from deepracer_launcher.host import run_nodes
+    from node_host.host import run_nodes
 
     run_nodes([UsbMonitorNode], args=args)
 

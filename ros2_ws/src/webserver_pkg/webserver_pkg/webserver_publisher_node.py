@@ -56,18 +56,14 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import Trigger
 
-from device_console.car import (
-    Calibration,
-    CarError,
-    CarUnavailable,
-    DeviceStatus,
-    LidarConfig,
-    ModelStateRequest,
-    SensorStatus,
-    UpdateProgress,
-)
+from device_console.car import CarError, CarUnavailable, UpdateProgress
 from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
-from device_console.streaming import StreamHub, image_msg_to_bgr
+from device_console.streaming import StreamHub
+from perception.images import ImageDecodeError, decode_bgr
+from vehicle.calibration import CalibrationRange
+from vehicle.lidar import LidarConfigRequest
+from vehicle.model_load import ModelLoadRequest
+from vehicle.status import DeviceStatus, SensorStatus
 
 MANUAL_DRIVE_TOPIC = "/webserver_pkg/manual_drive"
 CALIBRATION_DRIVE_TOPIC = "/webserver_pkg/calibration_drive"
@@ -197,9 +193,11 @@ class WebserverPublisherNode(Node):
     def _on_image(self, topic: str, msg: Image) -> None:
         if not self._hub.viewers(topic):
             return  # nobody watches: skip the conversion
-        image = image_msg_to_bgr(msg.encoding, msg.width, msg.height, msg.step, msg.data)
-        if image is not None:
-            self._hub.publish_bgr(topic, image)
+        try:
+            image = decode_bgr(msg.data, msg.width, msg.height, msg.encoding, msg.step)
+        except ImageDecodeError:
+            return  # not an image the stream can show
+        self._hub.publish_bgr(topic, image)
 
     def _on_camera_image(self, msg: Image) -> None:
         self._on_image(CAMERA_TOPIC, msg)
@@ -278,14 +276,13 @@ class WebserverPublisherNode(Node):
     async def enable_state(self, active: bool) -> None:
         await self._error_call("/ctrl_pkg/enable_state", EnableStateSrv.Request(is_active=bool(active)))
 
-    async def get_calibration(self, cal_type: int) -> Calibration:
+    async def get_calibration(self, cal_type: int) -> CalibrationRange:
         r = await self._error_call("/ctrl_pkg/get_car_cal", GetCalibrationSrv.Request(cal_type=int(cal_type)))
-        return Calibration(max=int(r.max), mid=int(r.mid), min=int(r.min), polarity=int(r.polarity))
+        return CalibrationRange.from_fields(r)
 
-    async def set_calibration(self, cal_type: int, calibration: Calibration) -> None:
-        await self._error_call("/ctrl_pkg/set_car_cal", SetCalibrationSrv.Request(
-            cal_type=int(cal_type), max=int(calibration.max), mid=int(calibration.mid), min=int(calibration.min),
-            polarity=int(calibration.polarity)))
+    async def set_calibration(self, cal_type: int, calibration: CalibrationRange) -> None:
+        await self._error_call("/ctrl_pkg/set_car_cal",
+                               SetCalibrationSrv.Request(cal_type=int(cal_type), **calibration.as_dict()))
 
     async def get_led(self) -> tuple[int, int, int]:
         r = await self.call("/ctrl_pkg/get_car_led", GetLedCtrlSrv.Request())
@@ -295,16 +292,8 @@ class WebserverPublisherNode(Node):
         await self._error_call("/ctrl_pkg/set_car_led",
                                SetLedCtrlSrv.Request(red=int(red), green=int(green), blue=int(blue)))
 
-    async def model_state(self, request: ModelStateRequest) -> None:
-        await self._error_call("/ctrl_pkg/model_state", ModelStateSrv.Request(
-            model_name=request.model_name,
-            model_metadata_sensors=[int(s) for s in request.model_metadata_sensors],
-            training_algorithm=int(request.training_algorithm),
-            action_space_type=int(request.action_space_type),
-            img_format=request.img_format, width=int(request.width), height=int(request.height),
-            num_channels=int(request.num_channels), lidar_channels=int(request.lidar_channels),
-            platform=int(request.platform), task_type=int(request.task_type),
-            pre_process_type=int(request.pre_process_type)))
+    async def model_state(self, request: ModelLoadRequest) -> None:
+        await self._error_call("/ctrl_pkg/model_state", ModelStateSrv.Request(**request.fields()))
 
     async def model_loading_status(self) -> str:
         r = await self._error_call("/ctrl_pkg/is_model_loading", GetModelLoadingStatusSrv.Request())
@@ -328,7 +317,7 @@ class WebserverPublisherNode(Node):
 
     async def device_status(self) -> DeviceStatus:
         r = await self._error_call("/device_info_pkg/get_device_status", GetDeviceStatusSrv.Request())
-        return DeviceStatus(**{name: float(getattr(r, name)) for name in DeviceStatus.__dataclass_fields__})
+        return DeviceStatus.from_fields(r)
 
     async def battery_level(self) -> int:
         r = await self.call("/i2c_pkg/battery_level", BatteryLevelSrv.Request())
@@ -336,16 +325,10 @@ class WebserverPublisherNode(Node):
 
     async def sensor_status(self) -> SensorStatus:
         r = await self._error_call("/sensor_fusion_pkg/sensor_data_status", SensorStatusCheckSrv.Request())
-        return SensorStatus(lidar=int(r.lidar_status), single_camera=int(r.single_camera_status),
-                            stereo_camera=int(r.stereo_camera_status))
+        return SensorStatus.from_fields(r)
 
-    async def configure_lidar(self, config: LidarConfig) -> None:
-        await self._error_call("/sensor_fusion_pkg/configure_lidar", LidarConfigSrv.Request(
-            use_lidar=bool(config.use_lidar), min_angle=float(config.min_angle),
-            max_angle=float(config.max_angle), num_values=int(config.num_values),
-            min_distance=float(config.min_distance), max_distance=float(config.max_distance),
-            clipping_distance=float(config.clipping_distance), num_sectors=int(config.num_sectors),
-            preprocess_type=int(config.preprocess_type)))
+    async def configure_lidar(self, request: LidarConfigRequest) -> None:
+        await self._error_call("/sensor_fusion_pkg/configure_lidar", LidarConfigSrv.Request(**request.fields()))
 
     async def otg_link_state(self) -> bool:
         r = await self.call("/deepracer_systems_pkg/get_otg_link_state", OTGLinkStateSrv.Request())
@@ -403,7 +386,7 @@ def console_urls(host: str, http_port: int | None, https_port: int | None) -> li
         addresses = [host]
     elif host != "127.0.0.1":
         try:
-            from usb_wifi_provisioner.network import ip_addresses
+            from drivers.network import ip_addresses
 
             addresses += [a for a in ip_addresses() if a not in addresses]
         except Exception:  # no network tools: the loopback URL is enough

@@ -1,1 +1,0 @@
-"""The simulated car: fake kernel trees and chip emulators the real drivers run against, and the world."""
