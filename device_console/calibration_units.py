@@ -18,7 +18,7 @@ from calibration.maths import (
     SAFE_PULSE_MAX_NS,
     SAFE_PULSE_MIN_NS,
 )
-from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
 
 __all__ = ["LED_SCALING_FACTOR", "PWM_ANGLE_CONVERSION", "PWM_OFFSET", "PWM_THROTTLE_CONVERSION"]
 
@@ -27,7 +27,7 @@ PWM_SAFE_MIN = SAFE_PULSE_MIN_NS
 PWM_SAFE_MAX = SAFE_PULSE_MAX_NS
 
 
-def cal_type_for(kind: str) -> int:
+def cal_type_for(kind: str) -> CalibrationKind:
     """`angle` → steering servo; anything else → throttle (as the original route does)."""
     return CAL_TYPE_SERVO if kind == "angle" else CAL_TYPE_MOTOR
 

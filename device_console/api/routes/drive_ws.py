@@ -56,7 +56,7 @@ def same_origin(websocket: WebSocket) -> bool:
     return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
 
 
-def csrf_ok(console: Console, token: Any, scope: Scope) -> bool:
+def csrf_ok(console: Console, token: object, scope: Scope) -> bool:
     """The page's CSRF token, bound to this browser's CSRF cookie (checked as the CSRF header of any
     other state change; the handshake carries the cookie)."""
     return isinstance(token, str) and csrf_problem(console.csrf, scope, token) is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +15,7 @@ from device_console.api.answers import fail, ok
 from device_console.api.bodies import DeleteModels, upload_body
 from device_console.api.deps import ConsoleDep, require_session
 from device_console.car import CarError, CarUnavailable
+from device_console.console import Console
 from device_console.upload import UploadError, receive_file
 from inference.errors import MetadataError, ModelImportError
 from inference.metadata import CAMERA_SENSORS, LIDAR_DEFAULTS, LIDAR_SENSORS, ModelMetadata, display_sensor
@@ -22,6 +24,8 @@ from vehicle.model_load import ModelLoadRequest
 from vehicle.status import SENSOR_CONNECTED, SensorStatus
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 router = APIRouter(tags=["models"], dependencies=[Depends(require_session)])
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -60,10 +64,9 @@ def missing_sensors(meta: ModelMetadata, status: SensorStatus | None) -> list[st
     return missing
 
 
-async def _sensor_status(console: Any) -> SensorStatus | None:
+async def _sensor_status(console: Console) -> SensorStatus | None:
     try:
-        status: SensorStatus = await console.car.sensor_status()
-        return status
+        return await console.car.sensor_status()
     except CarError as exc:
         log.warning("sensor status: %s", exc)
         return None
@@ -162,7 +165,7 @@ def folder_name_for(filename: str) -> str:
 
 
 @router.api_route("/api/uploadModels", methods=["PUT", "POST"], response_model=None, openapi_extra=upload_body())
-async def upload_models(request: Request, console: ConsoleDep) -> Any:
+async def upload_models(request: Request, console: ConsoleDep) -> dict[str, Any] | JSONResponse:
     """Multipart field `file` (`<name>.tar.gz`, up to 200 MB) → `<artifacts>/<name>`."""
     settings = console.settings
     try:
@@ -189,10 +192,12 @@ async def upload_models(request: Request, console: ConsoleDep) -> Any:
         upload.path.unlink(missing_ok=True)
 
 
-def _locked(console: Any, func: Any) -> Any:
-    def run(*args: Any) -> Any:
+def _locked(console: Console, func: Callable[P, T]) -> Callable[P, T]:
+    """`func` run while holding the model store's lock (one import or delete at a time)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
         with console.model_lock:
-            return func(*args)
+            return func(*args, **kwargs)
 
     return run
 
