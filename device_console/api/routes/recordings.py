@@ -17,18 +17,29 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response, StreamingResponse
+from pydantic import Field
 
-from device_console.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
-from device_console.services import Console
+from device_console.api.answers import FieldError, fail, ok
+from device_console.api.bodies import Body, JsonBody, Text
+from device_console.api.deps import ConsoleDep, require_session
+from device_console.console import Console
 from recording import bags
 from recording.config import MODES, PROVIDERS, ConfigError, LoggingConf, read_logging_conf, write_logging_conf
 
 router = APIRouter(tags=["recordings"], dependencies=[Depends(require_session)])
+
+
+class LoggingSettingsBody(Body):
+    mode: Text = Field(max_length=16)          # Never | USBOnly | Always (any case)
+    provider: Text = Field(max_length=16)      # mcap | sqlite3
+
+
+LoggingSettings = Annotated[LoggingSettingsBody, Depends(JsonBody(LoggingSettingsBody))]
 
 
 def recorder_status(console: Console) -> dict[str, Any]:
@@ -120,10 +131,9 @@ async def get_logging_settings(console: ConsoleDep) -> dict[str, Any]:
 
 
 @router.post("/api/logging_settings")
-async def set_logging_settings(request: Request, console: ConsoleDep) -> dict[str, Any]:
-    body = await json_body(request)
+async def set_logging_settings(body: LoggingSettings, console: ConsoleDep) -> dict[str, Any]:
     try:
-        conf = LoggingConf(mode=str_field(body, "mode"), provider=str_field(body, "provider"))
+        conf = LoggingConf(mode=body.mode, provider=body.provider)
         await anyio.to_thread.run_sync(write_logging_conf, conf, console.settings.state_dir / "logging.conf")
     except ConfigError as exc:
         raise FieldError(str(exc)) from None
