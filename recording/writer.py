@@ -10,6 +10,7 @@ SQLite transaction, so at most the last second is lost and `recovery` rebuilds t
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ class BagWriter:
         self._connections: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
         self.bytes_written = 0
+        self.opened_ns = 0
 
     @property
     def is_open(self) -> bool:
@@ -76,6 +78,7 @@ class BagWriter:
         except Exception as exc:
             raise BagWriteError(f"cannot create the bag {self.folder}: {exc}") from exc
         self._writer = writer
+        self.opened_ns = time.time_ns()
 
     def has_topic(self, name: str) -> bool:
         return name in self._connections
@@ -116,6 +119,8 @@ class BagWriter:
         writer, self._writer = self._writer, None
         if writer is None:
             return
+        if not sum(self.counts.values()):   # no message: start the (empty) bag when it was opened
+            writer.min_timestamp = writer.max_timestamp = self.opened_ns
         writer.close()
         for path in (self.folder / "metadata.yaml", self.folder):
             try:

@@ -6,6 +6,7 @@ back field for field with the independent reader."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
@@ -96,3 +97,5 @@ def test_a_quiet_monitor_topic_closes_the_bag_after_the_timeout(tmp_path: Path, 
     assert not (bag / "metadata.yaml").exists()
     wait_until(lambda: (bag / "metadata.yaml").exists(), 15, "the bag to close 2 s after auto_drive stopped")
     assert len(bags(output)) == 1
+    info = bagcheck.metadata(bag)        # nothing was recorded: an empty bag that starts when it was opened
+    assert info["message_count"] == 0 and abs(info["starting_time"]["nanoseconds_since_epoch"] / 1e9 - time.time()) < 120

@@ -192,8 +192,8 @@ export function recordingsCard() {
       setText(status, recorderText(d.recorder));
       status.dataset.state = d.recorder && d.recorder.status === 'disk_low' ? 'warn' : 'ok';
       body.replaceChildren(d.recordings.length
-        ? h('table.table#recordings-table', h('thead', h('tr', ['Name', 'Model', 'Start', 'Duration', 'Frames', 'Size', ''].map((t) => h('th', t)))),
-          h('tbody', d.recordings.map(row)))
+        ? h('div.table-wrap', h('table.models#recordings-table', h('thead', h('tr', ['Name', 'Model', 'Start', 'Duration', 'Frames', 'Size', ''].map((t) => h('th', t)))),
+          h('tbody', d.recordings.map(row))))
         : h('p.muted', 'No recordings yet: the car records while it drives autonomously.'));
     } catch (err) { setText(body, /** @type {Error} */ (err).message); }
   };
