@@ -3,7 +3,7 @@
 // logs/ folder, always) and the bag storage (mcap or sqlite3); written to logging.conf, applied by the
 // recorder within a second. Shows what the recorder is doing (e.g. stopped at the free-space floor).
 
-import { actionButton, card, facts, h, setText } from '../../lib/dom.js';
+import { actionButton, card, h, setText } from '../../lib/dom.js';
 import { loggingSettings, saveLoggingSettings } from '../../lib/endpoints.js';
 import { recorderText } from '../logs/recordings.js';
 import { errorText, message, resultLine } from './fields.js';
@@ -14,7 +14,7 @@ const MODE_LABELS = { Never: 'Never', USBOnly: 'Only onto a USB stick (logs/ fol
 export function recordingCard() {
   const mode = /** @type {HTMLSelectElement} */ (h('select#logging-mode', { 'aria-label': 'Recording' }));
   const provider = /** @type {HTMLSelectElement} */ (h('select#logging-provider', { 'aria-label': 'Storage' }));
-  const status = h('span#logging-status', '—');
+  const status = h('p.muted#logging-status', '—');
   const result = resultLine('logging-result');
   const refresh = async () => {
     try {
@@ -34,6 +34,7 @@ export function recordingCard() {
   }, { id: 'logging-save' });
   refresh();
   return card('Drive recording', { id: 'logging-card' },
-    facts([['Record runs', mode], ['Storage', provider], ['Recorder', status]]),
-    h('div.row', save), result);
+    h('div.field', h('label.field-label', { for: 'logging-mode' }, 'Record autonomous runs'), mode),
+    h('div.field', h('label.field-label', { for: 'logging-provider' }, 'Storage'), provider),
+    status, h('div.row', save), result);
 }
