@@ -30,6 +30,7 @@ export function recordingCard() {
       const d = await saveLoggingSettings(mode.value, provider.value);
       message(result, true, `Saved: ${MODE_LABELS[d.mode] || d.mode}, ${d.provider}.`);
       await refresh();
+      window.setTimeout(refresh, 2000);   // the recorder applies it within a second: show what it does then
     } catch (err) { message(result, false, errorText(err)); }
   }, { id: 'logging-save' });
   refresh();
