@@ -197,18 +197,28 @@ class CtrlNode(Node):
         self.raw_pub = self.create_publisher(ServoCtrlMsg, "/ctrl_pkg/raw_pwm", command_qos())
 
     def _create_clients(self) -> None:
-        self.servo_gpio_client = self.create_client(ServoGPIOSrv, "/servo_pkg/servo_gpio")
-        self.servo_get_cal_client = self.create_client(GetCalibrationSrv, "/servo_pkg/get_calibration")
-        self.servo_set_cal_client = self.create_client(SetCalibrationSrv, "/servo_pkg/set_calibration")
-        self.servo_get_led_client = self.create_client(GetLedCtrlSrv, "/servo_pkg/get_led_state")
-        self.servo_set_led_client = self.create_client(SetLedCtrlSrv, "/servo_pkg/set_led_state")
-        self.optimizer_client = self.create_client(ModelOptimizeSrv, "/model_optimizer_pkg/model_optimizer_server")
-        self.load_model_client = self.create_client(LoadModelSrv, "/inference_pkg/load_model")
-        self.inference_state_client = self.create_client(InferenceStateSrv, "/inference_pkg/inference_state")
-        self.nav_throttle_client = self.create_client(NavThrottleSrv,
-                                                      "/deepracer_navigation_pkg/navigation_throttle")
-        self.action_space_client = self.create_client(LoadModelSrv, "/deepracer_navigation_pkg/load_action_space")
-        self.media_client = self.create_client(VideoStateSrv, "/camera_pkg/media_state")
+        self.servo_gpio_client: Client[ServoGPIOSrv.Request, ServoGPIOSrv.Response] = self.create_client(
+            ServoGPIOSrv, "/servo_pkg/servo_gpio")
+        self.servo_get_cal_client: Client[GetCalibrationSrv.Request, GetCalibrationSrv.Response] = self.create_client(
+            GetCalibrationSrv, "/servo_pkg/get_calibration")
+        self.servo_set_cal_client: Client[SetCalibrationSrv.Request, SetCalibrationSrv.Response] = self.create_client(
+            SetCalibrationSrv, "/servo_pkg/set_calibration")
+        self.servo_get_led_client: Client[GetLedCtrlSrv.Request, GetLedCtrlSrv.Response] = self.create_client(
+            GetLedCtrlSrv, "/servo_pkg/get_led_state")
+        self.servo_set_led_client: Client[SetLedCtrlSrv.Request, SetLedCtrlSrv.Response] = self.create_client(
+            SetLedCtrlSrv, "/servo_pkg/set_led_state")
+        self.optimizer_client: Client[ModelOptimizeSrv.Request, ModelOptimizeSrv.Response] = self.create_client(
+            ModelOptimizeSrv, "/model_optimizer_pkg/model_optimizer_server")
+        self.load_model_client: Client[LoadModelSrv.Request, LoadModelSrv.Response] = self.create_client(
+            LoadModelSrv, "/inference_pkg/load_model")
+        self.inference_state_client: Client[InferenceStateSrv.Request, InferenceStateSrv.Response] = self.create_client(
+            InferenceStateSrv, "/inference_pkg/inference_state")
+        self.nav_throttle_client: Client[NavThrottleSrv.Request, NavThrottleSrv.Response] = self.create_client(
+            NavThrottleSrv, "/deepracer_navigation_pkg/navigation_throttle")
+        self.action_space_client: Client[LoadModelSrv.Request, LoadModelSrv.Response] = self.create_client(
+            LoadModelSrv, "/deepracer_navigation_pkg/load_action_space")
+        self.media_client: Client[VideoStateSrv.Request, VideoStateSrv.Response] = self.create_client(
+            VideoStateSrv, "/camera_pkg/media_state")
 
     def _create_subscriptions(self) -> None:
         qos = command_qos()

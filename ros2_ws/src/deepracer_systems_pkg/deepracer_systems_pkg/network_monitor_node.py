@@ -19,6 +19,7 @@ from typing import Any
 from deepracer_interfaces_pkg.msg import NetworkConnectionStatus
 from deepracer_interfaces_pkg.srv import SetStatusLedSolidSrv
 from node_host.ros_helpers import offload, read_parameters
+from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.task import Future
 
@@ -48,7 +49,8 @@ class NetworkMonitorNode(Node):
 
         self.status_pub = self.create_publisher(NetworkConnectionStatus,
                                                 "/deepracer_systems_pkg/network_connection_status", 1)
-        self.led_client = self.create_client(SetStatusLedSolidSrv, "/status_led_pkg/led_solid")
+        self.led_client: Client[SetStatusLedSolidSrv.Request, SetStatusLedSolidSrv.Response] = self.create_client(
+            SetStatusLedSolidSrv, "/status_led_pkg/led_solid")
         self.create_timer(self.params.status_period, self.publish_status)
         if self.params.led_sync:
             self.create_timer(self.params.led_period, self.sync_wifi_led)
@@ -102,9 +104,10 @@ class NetworkMonitorNode(Node):
         request = SetStatusLedSolidSrv.Request()
         request.led_index, request.color, request.hold = WIFI_LED, color, 0.0
 
-        def sent(future: Future[Any], color: str = color) -> None:
+        def sent(future: Future[SetStatusLedSolidSrv.Response], color: str = color) -> None:
             try:
-                ok = future.result() is not None and future.result().error == 0
+                answer = future.result()
+                ok = answer is not None and answer.error == 0
             except Exception:
                 ok = False
             if not ok and self._last_led == color:

@@ -194,8 +194,8 @@ class ServiceCaller:
         self.timeout = timeout
         self.service_wait = service_wait
 
-    def call(self, client: Client[Any, Any], request: Any, timeout: float | None = None,
-             resend_after: float | None = None) -> Future[Any]:
+    def call(self, client: Client[Req, Resp], request: Req, timeout: float | None = None,
+             resend_after: float | None = None) -> Future[Resp]:
         """The answer of `client`'s service to `request`, or ServiceError.
 
         The service may take `service_wait` s to appear (a process just starting). `resend_after`
@@ -205,8 +205,8 @@ class ServiceCaller:
         limit = self.timeout if timeout is None else timeout
         return _Call(self.node, client, request, limit, resend_after, min(limit, self.service_wait)).future
 
-    def fire(self, client: Client[Any, Any], request: Any, what: str, quiet_if_missing: bool = False,
-             on_error: Callable[[], None] | None = None) -> None:
+    def fire(self, client: Client[Req, Resp], request: Req, what: str, quiet_if_missing: bool = False,
+             on_error: Callable[[], object] | None = None) -> None:
         """Send and forget; failures are logged and `on_error()` runs when the answer has an error."""
         log = self.node.get_logger()
         if not client.service_is_ready():
@@ -215,7 +215,7 @@ class ServiceCaller:
             return
         future = client.call_async(request)
 
-        def done(f: Future[Any]) -> None:
+        def done(f: Future[Resp]) -> None:
             exc = f.exception()
             if exc is not None:
                 log.error(f"{what} failed: {exc}")
