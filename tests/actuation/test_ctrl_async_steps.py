@@ -13,29 +13,15 @@ from ctrl_pkg.servo_power import ServoPower
 from ctrl_pkg.state_machine import AUTONOMOUS, CALIBRATION, CtrlStateMachine, ModelLoadRequest, ServiceError
 
 from runtime.steps import Done, run_steps, then, wait_for
+from tests.actuation.test_ctrl_state_machine import FakePorts
 
 
-class PendingPorts:
+class PendingPorts(FakePorts):
     """Ports whose service calls stay unanswered until the test answers them."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
+        super().__init__()
         self.inflight: list[tuple[str, Future[Any]]] = []
-
-    def publish_servo(self, angle: float, throttle: float) -> None:
-        self.calls.append(("servo", angle, throttle))
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None:
-        self.calls.append(("stamped", angle, throttle, stamp_ns))
-
-    def publish_raw(self, angle: float, throttle: float) -> None:
-        self.calls.append(("raw", angle, throttle))
-
-    def request_servo_power(self, enabled: bool) -> None:
-        self.calls.append(("power", enabled))
-
-    def request_inference(self, start: bool) -> None:
-        self.calls.append(("inference", start))
 
     def _call(self, name: str, *args: Any) -> Future[Any]:
         self.calls.append((name, *args))
