@@ -54,16 +54,15 @@ class ProcessSpec:
     description: str = ""
     env: dict[str, str] = field(default_factory=dict)
     safe_stop: str | None = None
-    # "multi": a MultiThreadedExecutor, for nodes whose callbacks wait on other services (ctrl);
-    # "single": a SingleThreadedExecutor, far cheaper per message (rclpy's multi-threaded executor
-    # re-polls while a callback runs), for streaming nodes whose callbacks never wait.
-    executor: str = "multi"
+    # "events": rclpy's EventsExecutor, the default: no callback of ours waits, and it costs the least
+    # per message and while idle (see node_host.host); "single" / "multi": rclpy's classic executors.
+    executor: str = "events"
 
     def argv(self, sim: bool, graph_source: str | None = None) -> list[str]:
         if self.command:
             return [sys.executable, "-u", "-m", *self.command]
         argv = [sys.executable, "-u", "-m", "node_host.host", "--process", self.name]
-        if self.executor != "multi":
+        if self.executor != "events":
             argv += ["--executor", self.executor]
         if sim:
             argv.append("--sim")
@@ -173,7 +172,6 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
                      "sensor_fusion_pkg"),
         ),
         hardware=("camera", "lidar"),
-        executor="single",
     ))
     processes.append(ProcessSpec(
         name="inference",
@@ -185,14 +183,12 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
             NodeSpec("deepracer_navigation_pkg.deepracer_navigation_node:NavigationNode",
                      "deepracer_navigation_node", "deepracer_navigation_pkg"),
         ),
-        executor="single",
     ))
     processes.append(ProcessSpec(
         name="logging",
         description="drive recording: rosbag2 bags of autonomous runs, stop_logging (optional: never touches driving)",
         nodes=(NodeSpec("logging_pkg.bag_log_node:BagLogNode", "bag_log_node", "logging_pkg"),),
         required=False,
-        executor="single",
     ))
     console_cmd = ["webserver_pkg.webserver_publisher_node"]
     if sim:

@@ -14,6 +14,8 @@ from ctrl_pkg.state_machine import (
     ServiceError,
 )
 
+from runtime.steps import Done, Pending
+
 
 class FakePorts:
     def __init__(self) -> None:
@@ -38,7 +40,8 @@ class FakePorts:
     def request_inference(self, start: bool) -> None:
         self.calls.append(("inference", start))
 
-    def _blocking(self, name: str, *args: Any) -> int:
+    def _answer(self, name: str, *args: Any) -> int:
+        """A service answered at once (its error code), or ServiceError when `raise_on` names it."""
         self.calls.append((name, *args))
         if self.hook:
             self.hook(name)
@@ -46,18 +49,27 @@ class FakePorts:
             raise ServiceError(f"service {name} is not available")
         return self.errors.get(name, 0)
 
-    def inference_state(self, start: bool) -> int:
-        return self._blocking("inference_state", start)
+    def _done(self, name: str, *args: Any) -> Pending[int]:
+        try:
+            return Done(self._answer(name, *args))
+        except ServiceError as exc:
+            return Done(error=exc)
 
-    def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]:
-        error = self._blocking("optimize", request.model_name)
-        return (self.artifact if error == 0 else ""), error
+    def inference_state(self, start: bool) -> Pending[int]:
+        return self._done("inference_state", start)
 
-    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
-        return self._blocking("load_model", artifact_path, pre_process_type, action_space_type)
+    def optimize_model(self, request: ModelLoadRequest) -> Pending[tuple[str, int]]:
+        try:
+            error = self._answer("optimize", request.model_name)
+        except ServiceError as exc:
+            return Done(error=exc)
+        return Done(((self.artifact if error == 0 else ""), error))
 
-    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
-        return self._blocking("load_action_space", artifact_path, pre_process_type, action_space_type)
+    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]:
+        return self._done("load_model", artifact_path, pre_process_type, action_space_type)
+
+    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]:
+        return self._done("load_action_space", artifact_path, pre_process_type, action_space_type)
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ import rclpy
 from ctrl_pkg.ctrl_node import command_qos  # how ctrl_node reads the console's drive topics
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg, SoftwareUpdatePctMsg
 from fastapi.testclient import TestClient
-from rclpy.executors import MultiThreadedExecutor
+from node_host.host import make_executor
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CompressedImage, Image
-from webserver_pkg.webserver_publisher_node import WebserverPublisherNode
+from webserver_pkg.webserver_publisher_node import WebserverPublisherNode, spin_until_shutdown
 
 from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.main import create_app
@@ -31,22 +31,25 @@ pytestmark = pytest.mark.ros
 
 
 class BridgeHost:
-    """The bridge node spinning in its own context, as in the console process."""
+    """The bridge node spinning in its own context on the console process's executor and spin loop."""
 
     def __init__(self, domain_id: int | None = None, **params: Any) -> None:
         self.context = rclpy.Context()
         rclpy.init(context=self.context, domain_id=domain_id)
         overrides = [Parameter(k, value=v) for k, v in params.items()]
         self.node = WebserverPublisherNode(context=self.context, parameter_overrides=overrides)
-        self.executor = MultiThreadedExecutor(num_threads=4, context=self.context)
+        self.executor = make_executor("events", self.context)
         self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=spin_until_shutdown, args=(self.executor, self.context, self.stop),
+                                       daemon=True)
         self.thread.start()
 
     def close(self) -> None:
         self.node.on_shutdown()
-        self.executor.shutdown(timeout_sec=2)
+        self.stop.set()
         self.thread.join(timeout=5)
+        self.executor.shutdown(timeout_sec=2)
         self.node.destroy_node()
         rclpy.shutdown(context=self.context)
 

@@ -46,7 +46,7 @@ class NavigationNode(Node):
         self.create_subscription(InferResultsArray, "/inference_pkg/rl_results", self._on_results, 1,
                                  callback_group=MutuallyExclusiveCallbackGroup())
 
-    def _load_action_space(self, request: Any, response: Any) -> Any:
+    def _load_action_space(self, request: LoadModelSrv.Request, response: LoadModelSrv.Response) -> LoadModelSrv.Response:
         space, error, message = load_action_space(request.artifact_path, request.action_space_type)
         with self._lock:
             self._space = space
@@ -57,7 +57,7 @@ class NavigationNode(Node):
         response.error = error
         return response
 
-    def _set_throttle(self, request: Any, response: Any) -> Any:
+    def _set_throttle(self, request: NavThrottleSrv.Request, response: NavThrottleSrv.Response) -> NavThrottleSrv.Response:
         value = float(request.throttle)
         if not math.isfinite(value) or not 0.0 <= value <= 1.0:
             self.get_logger().error(f"navigation_throttle: {value} is outside 0..1; unchanged")

@@ -69,13 +69,15 @@ class DeviceInfoNode(Node):
         values = self._status(refresh=True)
         self.status_pub.publish(DeviceStatusMsg(**{k: float(v) for k, v in values.items()}))
 
-    def _get_device_info(self, request: Any, response: Any) -> Any:
+    def _get_device_info(self, request: GetDeviceInfoSrv.Request,
+                         response: GetDeviceInfoSrv.Response) -> GetDeviceInfoSrv.Response:
         response.hardware_version = self.hardware_version or "--"
         response.software_version = self.software_version or "--"
         response.error = 0
         return response
 
-    def _get_device_status(self, request: Any, response: Any) -> Any:
+    def _get_device_status(self, request: GetDeviceStatusSrv.Request,
+                           response: GetDeviceStatusSrv.Response) -> GetDeviceStatusSrv.Response:
         try:
             for name, value in self._status(refresh=False).items():
                 setattr(response, name, float(value))

@@ -69,7 +69,7 @@ class InferenceNode(Node):
         self._worker.start()
 
     # ---- services ----
-    def _load_model(self, request: Any, response: Any) -> Any:
+    def _load_model(self, request: LoadModelSrv.Request, response: LoadModelSrv.Response) -> LoadModelSrv.Response:
         log = self.get_logger()
         code, message = self._validate_load(request)
         if code:
@@ -108,7 +108,7 @@ class InferenceNode(Node):
         return response
 
     @staticmethod
-    def _validate_load(request: Any) -> tuple[int, str]:
+    def _validate_load(request: LoadModelSrv.Request) -> tuple[int, str]:
         if request.task_type == OBJECT_DETECTION_TASK:
             return LoadErrorCode.NOT_IMPLEMENTED, "task_type 1 (object detection) is not implemented"
         if request.task_type != RL_TASK:
@@ -119,7 +119,8 @@ class InferenceNode(Node):
             return LoadErrorCode.BAD_REQUEST, "artifact_path is empty"
         return LoadErrorCode.OK, ""
 
-    def _inference_state(self, request: Any, response: Any) -> Any:
+    def _inference_state(self, request: InferenceStateSrv.Request,
+                         response: InferenceStateSrv.Response) -> InferenceStateSrv.Response:
         with self._lock:
             if request.start and self._engine is None:
                 self.get_logger().warning("inference_state: no model is loaded")

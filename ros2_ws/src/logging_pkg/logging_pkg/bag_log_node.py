@@ -3,7 +3,8 @@
 Thin adapter over `recording.recorder.Recorder`: topics are subscribed by the type the graph
 announces for them, with raw (CDR) delivery, so any message type is recorded as published and
 nothing is deserialised on the way. `/logging_pkg/stop_logging` (std_srvs/Trigger) answers once the
-bag is complete on disk (an async callback: the executor keeps spinning meanwhile).
+bag is complete on disk (a deferred service: the executor runs other callbacks meanwhile, and the
+answer leaves when the writer thread has closed the bag).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from node_host.ros_helpers import create_deferred_service
+from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
@@ -38,6 +41,7 @@ from recording.config import (
 from recording.recorder import Recorder
 from recording.recovery import recover_all
 from runtime.paths import state_dir
+from runtime.steps import wait_for
 
 USB_SUBSCRIBE = "/usb_monitor_pkg/usb_file_system_subscribe"
 USB_NOTIFICATION = "/usb_monitor_pkg/usb_file_system_notification"
@@ -63,7 +67,8 @@ class BagLogNode(Node):
         self.monitor_topic = str(self.declare_parameter("monitor_topic", MONITOR_TOPIC).value)
         timeout = float(self.declare_parameter("monitor_topic_timeout", int(MONITOR_TOPIC_TIMEOUT_S)).value)
         self.file_name_topic = str(self.declare_parameter("file_name_topic", FILE_NAME_TOPIC).value)
-        self.log_topics = [str(t) for t in self.declare_parameter("log_topics", list(LOG_TOPICS)).value]
+        topics: list[Any] = list(self.declare_parameter("log_topics", list(LOG_TOPICS)).value or [])
+        self.log_topics = [str(t) for t in topics]
         min_free = float(self.declare_parameter("min_free_mb", MIN_FREE_MB).value)
         self._conf_mtime = self._mtime()
         output = Path(self._default_output)
@@ -77,7 +82,7 @@ class BagLogNode(Node):
         self.create_subscription(String, self.file_name_topic, self._on_model,
                                  QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                                             durability=DurabilityPolicy.TRANSIENT_LOCAL))
-        self.create_service(Trigger, "/logging_pkg/stop_logging", self._stop_logging)
+        create_deferred_service(self, Trigger, "/logging_pkg/stop_logging", self._stop_logging)
         self._usb_setup()
         self.create_timer(1.0, self._tick)
         self._discover()
@@ -160,13 +165,14 @@ class BagLogNode(Node):
 
     # -- stop_logging --------------------------------------------------------------------------
     async def _stop_logging(self, request: Any, response: Any) -> Any:
-        finished: Future = Future()
+        # completed by the writer thread; its done callbacks (the rest of this handler) run on the executor
+        finished: Future[tuple[bool, str]] = Future(executor=self.executor)
 
         def done(success: bool, message: str) -> None:
             finished.set_result((success, message))
 
         self.recorder.stop(done)
-        success, message = await finished
+        success, message = await wait_for(finished)
         response.success = bool(success)
         response.message = message
         self.get_logger().info(f"stop_logging: {message}")
@@ -177,8 +183,8 @@ class BagLogNode(Node):
         from deepracer_interfaces_pkg.msg import USBFileSystemNotificationMsg
         from deepracer_interfaces_pkg.srv import USBFileSystemSubscribeSrv, USBMountPointManagerSrv
 
-        self._usb_subscribe = self.create_client(USBFileSystemSubscribeSrv, USB_SUBSCRIBE)
-        self._usb_mount = self.create_client(USBMountPointManagerSrv, USB_MOUNT_MANAGER)
+        self._usb_subscribe: Client[Any, Any] = self.create_client(USBFileSystemSubscribeSrv, USB_SUBSCRIBE)
+        self._usb_mount: Client[Any, Any] = self.create_client(USBMountPointManagerSrv, USB_MOUNT_MANAGER)
         self._usb_subscribed = False
         self.create_subscription(USBFileSystemNotificationMsg, USB_NOTIFICATION, self._on_usb,
                                  QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
@@ -229,7 +235,7 @@ class BagLogNode(Node):
 def main(args: Any = None) -> None:
     from node_host.host import run_nodes
 
-    run_nodes([BagLogNode], args=args, executor_kind="single")
+    run_nodes([BagLogNode], args=args)
 
 
 if __name__ == "__main__":
