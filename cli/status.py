@@ -34,7 +34,8 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-def find_supervisor_state() -> tuple[Path | None, dict[str, Any] | None]:
+def find_supervisor_state() -> tuple[Path, dict[str, Any]] | None:
+    """(state folder, supervisor.json) of the running stack, None when none runs."""
     candidates = []
     if os.environ.get("DEEPRACER_STATE_DIR"):
         candidates.append(Path(os.environ["DEEPRACER_STATE_DIR"]))
@@ -47,7 +48,7 @@ def find_supervisor_state() -> tuple[Path | None, dict[str, Any] | None]:
             continue
         if _pid_alive(data.get("supervisor_pid")):
             return state, data
-    return None, None
+    return None
 
 
 def versions() -> dict[str, str]:
@@ -97,9 +98,9 @@ def calibration_status(state: Path) -> dict[str, Any]:
 
 
 def status(args: argparse.Namespace) -> int:
-    state, data = find_supervisor_state()
-    report: dict[str, Any] = {"versions": versions(), "running": data is not None}
-    if data is None:
+    found = find_supervisor_state()
+    report: dict[str, Any] = {"versions": versions(), "running": found is not None}
+    if found is None:
         report["error"] = "the stack is not running (start it with `make run` or `deepracer run`)"
         if args.json:
             print(json.dumps(report, indent=2))
@@ -108,6 +109,7 @@ def status(args: argparse.Namespace) -> int:
             for key, value in report["versions"].items():
                 print(f"  {key:10s} {value}")
         return 1
+    state, data = found
     os.environ.setdefault("DEEPRACER_STATE_DIR", str(state))
     expected = {n for proc in data["processes"].values() for n in proc["nodes"]}
     seen, topics = ros_graph(expected, args.wait)

@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from device_console.car import CarError, CarUnavailable, DriveCommand, UpdateProgress
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub
 from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
 from vehicle.lidar import LidarConfigRequest

@@ -20,8 +20,8 @@ from rclpy.parameter import Parameter
 from sensor_msgs.msg import CompressedImage, Image
 from webserver_pkg.webserver_publisher_node import WebserverPublisherNode
 
-from device_console.app import create_app
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.models_helper import install_model
 from tests.console.ros_services import FakeVehicleServices

@@ -57,7 +57,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import Trigger
 
 from device_console.car import CarError, CarUnavailable, UpdateProgress
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub
 from perception.images import ImageDecodeError, decode_bgr
 from vehicle.calibration import CalibrationRange
@@ -428,10 +428,11 @@ def spin_until_shutdown(executor: Any, context: Any, stop: threading.Event, max_
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    from device_console.app import build_console, create_app
-    from device_console.config import ConsoleSettings
-    from device_console.server import ServeOptions, serve
-    from device_console.tls import ensure_certificate
+    from device_console.console import build_console
+    from device_console.core.config import ConsoleSettings
+    from device_console.core.server import ServeOptions, serve
+    from device_console.core.tls import ensure_certificate
+    from device_console.main import create_app
 
     argv = list(sys.argv[1:] if args is None else args)
     own, ros_args = _split_ros_args(argv)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from calibration.files import UNREADABLE_NOTICE, calibration_file_problem
 from calibration.maths import DEFAULT_MOTOR, DEFAULT_SERVO, PWM_OFFSET, ui_factor
-from device_console.bodies import AdjustWheelsBody, CalibrationBody, LedColorBody, request_body
+from device_console.api.answers import FieldError, fail, ok
+from device_console.api.bodies import AdjustWheels, CalibrationValues, LedColor
+from device_console.api.deps import ConsoleDep, SessionDep, require_session, same_site_only
+from device_console.api.routes.control import NO_CONTROL_NODE
 from device_console.calibration_units import (
-    PREVIEW_SETTINGS,
     PREVIEW_SLIDE_WINDOW_S,
     adjust_command,
     cal_type_for,
@@ -25,22 +27,8 @@ from device_console.calibration_units import (
     ui_to_calibration,
 )
 from device_console.car import CarError
-from device_console.deps import (
-    BadBody,
-    ConsoleDep,
-    FieldError,
-    SessionDep,
-    fail,
-    int_field,
-    json_body,
-    number_field,
-    ok,
-    require_session,
-    same_site_only,
-)
-from device_console.drive_supervisor import CALIBRATION as DRIVE_CALIBRATION
-from device_console.routes.control import NO_CONTROL_NODE
-from device_console.services import Console
+from device_console.console import Console
+from device_console.driving.supervisor import CALIBRATION as DRIVE_CALIBRATION
 from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
 from vehicle.modes import CALIBRATION
 
@@ -53,9 +41,13 @@ KINDS = ("angle", "throttle")
 
 
 def _kind(kind: str) -> int:
+    """The cal_type of the path's `{kind}`; checked before the request body is read."""
     if kind not in KINDS:
         raise FieldError("The calibration type must be angle or throttle")
     return cal_type_for(kind)
+
+
+CalType = Annotated[int, Depends(_kind)]
 
 
 def _remember(console: Console, cal_type: int, cal: CalibrationRange) -> None:
@@ -107,17 +99,11 @@ async def get_calibration(kind: str, console: ConsoleDep) -> dict[str, Any]:
     return {**calibration_to_ui(cal, cal_type), "success": True}
 
 
-@router.api_route("/api/set_calibration/{kind}", methods=["PUT", "POST"], openapi_extra=request_body(CalibrationBody))
-async def set_calibration(kind: str, request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/set_calibration/{kind}", methods=["PUT", "POST"])
+async def set_calibration(cal_type: CalType, body: CalibrationValues, console: ConsoleDep) -> dict[str, Any]:
     """`{"mid", "min", "max", "polarity"}` in console units (whole numbers)."""
-    cal_type = _kind(kind)
-    body = await json_body(request)
-    mid = number_field(body, "mid")
-    low = number_field(body, "min")
-    high = number_field(body, "max")
-    polarity = int_field(body, "polarity")
     try:
-        cal = ui_to_calibration(mid, low, high, polarity, cal_type)
+        cal = ui_to_calibration(body.mid, body.min, body.max, body.polarity, cal_type)
     except ValueError as exc:
         return fail(str(exc))
     await console.car.set_calibration(cal_type, cal)
@@ -125,9 +111,8 @@ async def set_calibration(kind: str, request: Request, console: ConsoleDep) -> d
     return ok()
 
 
-@router.api_route("/api/adjust_calibrating_wheels/{kind}", methods=["PUT", "POST"],
-                  openapi_extra=request_body(AdjustWheelsBody))
-async def adjust_calibrating_wheels(kind: str, request: Request, console: ConsoleDep,
+@router.api_route("/api/adjust_calibrating_wheels/{kind}", methods=["PUT", "POST"])
+async def adjust_calibrating_wheels(cal_type: CalType, body: AdjustWheels, console: ConsoleDep,
                                     session: SessionDep) -> dict[str, Any]:
     """`{"pwm": console units[, "setting": "mid" | "min" | "max"]}`: live preview on
     /webserver_pkg/calibration_drive (calibration mode).
@@ -137,12 +122,7 @@ async def adjust_calibrating_wheels(kind: str, request: Request, console: Consol
     neighbouring one). The preview is held like a manual command: our UI keeps it with heartbeats
     (0.5 s dead-man), other clients while their session is alive; then the calibrated mids.
     """
-    cal_type = _kind(kind)
-    body = await json_body(request)
-    pwm = number_field(body, "pwm")
-    setting = body.get("setting")
-    if setting is not None and setting not in PREVIEW_SETTINGS:
-        raise BadBody('setting must be "mid", "min" or "max"')
+    pwm, setting = body.pwm, body.setting
     try:
         mids = await _calibrated_mids(console)
     except CarError as exc:
@@ -167,15 +147,10 @@ async def adjust_calibrating_wheels(kind: str, request: Request, console: Consol
     return ok()
 
 
-@router.post("/api/set_led_color", openapi_extra=request_body(LedColorBody))
-async def set_led_color(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.post("/api/set_led_color")
+async def set_led_color(body: LedColor, console: ConsoleDep) -> dict[str, Any]:
     """`{"red", "green", "blue"}` each 0..255."""
-    body = await json_body(request)
-    try:
-        values = [int_field(body, name, 0, 255) for name in ("red", "green", "blue")]
-    except FieldError:
-        return fail("Input is not valid")
-    red, green, blue = (led_to_pwm(v) for v in values)
+    red, green, blue = (led_to_pwm(v) for v in (body.red, body.green, body.blue))
     await console.car.set_led(red, green, blue)
     return ok()
 

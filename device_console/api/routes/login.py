@@ -6,7 +6,7 @@ Wire-compatible with the original: `POST /login` (form field `password`) answers
 `/?epwd=<password>` logs in from the URL (DREM relies on it).
 
 `/`, `/home`, `/login`, `/logout` and `/redirect_login` show the active console UI: an installed one
-(device_console/ui_bundle.py) or the built-in one. `/builtin/`, `/builtin/home`, `/builtin/login`
+(device_console/ui/bundle.py) or the built-in one. `/builtin/`, `/builtin/home`, `/builtin/login`
 and `/builtin/logout` always show the built-in UI (its assets under `/builtin/static/`).
 """
 
@@ -18,26 +18,23 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
-from device_console.auth import TOKEN_COOKIE
-from device_console.bodies import ConsolePasswordBody, LoginForm, request_body
-from device_console.deps import (
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import ConsolePassword, LoginForm, request_body
+from device_console.api.deps import (
     ConsoleDep,
-    FieldError,
     SessionDep,
     clear_token_cookie,
-    fail,
     is_logged_in,
     json_body,
-    ok,
     page_csrf_token,
     require_session,
     set_token_cookie,
-    str_field,
 )
-from device_console.pages import render_template
-from device_console.services import Console
-from device_console.ui_bundle import active_ui
-from device_console.ui_serving import installed_page
+from device_console.console import Console
+from device_console.core.security import TOKEN_COOKIE
+from device_console.ui.bundle import active_ui
+from device_console.ui.pages import render_template
+from device_console.ui.serving import installed_page
 
 router = APIRouter(tags=["login"])
 MAX_LOGIN_BODY = 16 * 1024  # the login is reachable without a session: never read a big body
@@ -203,15 +200,11 @@ def favicon(console: ConsoleDep) -> Response:
     return Response(status_code=404)
 
 
-@protected.api_route("/api/password", methods=["GET", "POST"], openapi_extra=request_body(ConsolePasswordBody))
-async def change_password(request: Request, console: ConsoleDep, token: SessionDep) -> dict[str, Any]:
+@protected.api_route("/api/password", methods=["GET", "POST"])
+async def change_password(body: ConsolePassword, request: Request, console: ConsoleDep,
+                          token: SessionDep) -> dict[str, Any]:
     """`{"old_password", "new_password"}`; other sessions are logged out on success."""
-    body = await json_body(request)
-    try:
-        old = str_field(body, "old_password", 256)
-        new = str_field(body, "new_password", 256)
-    except FieldError as exc:
-        return fail(str(exc))
+    old, new = body.old_password, body.new_password
     blocked = console.throttle.wait_time(client_key(request))
     if blocked > 0:
         return fail(f"Too many attempts. Try again in {math.ceil(blocked)} s.")

@@ -29,14 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from device_console.core.config import DEFAULT_LEGACY_HOLD_S, check_legacy_hold
+
 log = logging.getLogger("device_console.drive")
 
 MANUAL = "manual"  # /webserver_pkg/manual_drive: normalised angle / throttle
 CALIBRATION = "calibration"  # /webserver_pkg/calibration_drive: raw pulse ns, negative = axis untouched
 CHANNELS = (MANUAL, CALIBRATION)
-
-LEGACY_HOLD_RANGE_S = (0.5, 60.0)
-DEFAULT_LEGACY_HOLD_S = 15.0
 
 Publish = Callable[[str, float, float], None]
 
@@ -68,14 +67,6 @@ class HeldCommand:
     stop: tuple[float, float]
     socket: int | None
     since: float
-
-
-def check_legacy_hold(value: float) -> float:
-    """`legacy_drive_hold_s` must be a number in 0.5..60 s; ValueError with a readable reason."""
-    low, high = LEGACY_HOLD_RANGE_S
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= float(value) <= high:
-        raise ValueError(f"legacy_drive_hold_s must be a number of seconds from {low:g} to {high:g}")
-    return float(value)
 
 
 class DriveSupervisor:

@@ -2,7 +2,7 @@
 
 Every path defaults to the original location under the car's state root (`runtime.paths`), so a
 console started with `DEEPRACER_STATE_DIR=/tmp/x` keeps all its files there. Tests build a
-`ConsoleSettings(...)` directly and hand it to `device_console.app.create_app`.
+`ConsoleSettings(...)` directly and hand it to `device_console.main.create_app`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,25 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from device_console.drive_supervisor import check_legacy_hold
 from runtime import paths
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # device_console/
 
 # Topics the MJPEG endpoint may stream (anything else is a 404, never a free ROS subscription).
 CAMERA_TOPIC = "/camera_pkg/display_mjpeg"
 OVERLAY_TOPIC = "/sensor_fusion_pkg/overlay_msg"
+
+# How long a send-on-change client's manual command is held (device_console.driving.supervisor)
+LEGACY_HOLD_RANGE_S = (0.5, 60.0)
+DEFAULT_LEGACY_HOLD_S = 15.0
+
+
+def check_legacy_hold(value: float) -> float:
+    """`legacy_drive_hold_s` must be a number in 0.5..60 s; ValueError with a readable reason."""
+    low, high = LEGACY_HOLD_RANGE_S
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= float(value) <= high:
+        raise ValueError(f"legacy_drive_hold_s must be a number of seconds from {low:g} to {high:g}")
+    return float(value)
 
 
 class ConsoleSettings(BaseModel):
@@ -43,14 +54,14 @@ class ConsoleSettings(BaseModel):
     login_base_delay_s: float = 1.0  # then 1, 2, 4, ... seconds between attempts
     login_max_delay_s: float = 60.0
 
-    # Manual driving (device_console.drive_supervisor). Our own UI (heartbeat route or drive
+    # Manual driving (device_console.driving.supervisor). Our own UI (heartbeat route or drive
     # WebSocket): the car stops when no command or heartbeat arrived for `manual_drive_timeout_s`.
     manual_drive_timeout_s: float = 0.5
     watchdog_period_s: float = 0.05
     # Clients written for the original car (a command only when the stick moves): the last command
     # is held while the client is alive, at most this long without any request of its session.
     # The value saved from the Settings page (drive_settings.json) takes precedence.
-    legacy_drive_hold_s: float = 15.0
+    legacy_drive_hold_s: float = DEFAULT_LEGACY_HOLD_S
     # A held command is re-published this often (the servo node stops a command older than 0.5 s).
     drive_republish_period_s: float = 0.1
     # An MJPEG stream whose frame write does not finish for this long counts as closed.

@@ -6,9 +6,11 @@
   command line or a log.
 - `BodyLimit`: every route's request body is capped (a few KB for driving and calibration, 64 KB
   elsewhere; the model upload streams to disk under its own 200 MB limit): 413 beyond.
-- CSRF binding (used by `device_console.app.CsrfMiddleware` and the page routes): the browser's
-  `deepracer_csrf` cookie, read once per request and set on the answer when a page issued the first
-  token for that browser.
+- `CsrfMiddleware`: every POST/PUT/PATCH/DELETE needs a CSRF header valid for the browser's
+  `deepracer_csrf` cookie (403 otherwise); security headers and `no-store` on JSON answers.
+- CSRF binding (used by `CsrfMiddleware` and the page routes): the browser's `deepracer_csrf`
+  cookie, read once per request and set on the answer when a page issued the first token for that
+  browser.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from device_console.auth import CSRF_COOKIE, CSRF_HEADERS, CsrfTokens
+from device_console.core.security import CSRF_COOKIE, CSRF_HEADERS, CsrfTokens
 
 _SLASHES = re.compile(r"//+")
 _SLASHES_RAW = re.compile(rb"//+")
@@ -232,6 +234,52 @@ def csrf_set_cookie(scope: Scope) -> bytes | None:
         return None
     secure = "; Secure" if scope.get("scheme") in ("https", "wss") else ""
     return f"{CSRF_COOKIE}={binding.value}; HttpOnly; Path=/; SameSite=Lax{secure}".encode("latin-1")
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+]
+
+
+class CsrfMiddleware:
+    """Refuse unsafe methods without a valid `X-CSRFToken` / `X-CSRF-Token` for this browser (its
+    `deepracer_csrf` cookie); add security headers, `Cache-Control: no-store` on JSON answers, and
+    the CSRF cookie when a page issued this browser's first token."""
+
+    def __init__(self, app: ASGIApp, csrf: CsrfTokens) -> None:
+        self.app = app
+        self.csrf = csrf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        bind_csrf(scope)
+        if scope["method"] in UNSAFE_METHODS:
+            reason = csrf_problem(self.csrf, scope)
+            if reason is not None:
+                body = json.dumps({"success": False, "reason": reason}).encode()
+                await send({"type": "http.response.start", "status": 403, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"), *SECURITY_HEADERS]})
+                await send({"type": "http.response.body", "body": body})
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = list(SECURITY_HEADERS)
+                if is_json(message):
+                    extra.append((b"cache-control", b"no-store"))
+                cookie = csrf_set_cookie(scope)
+                if cookie is not None:
+                    message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+                add_headers(message, extra)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def add_headers(message: Message, extra: list[tuple[bytes, bytes]]) -> None:

@@ -10,7 +10,7 @@ import json
 import logging
 from pathlib import Path
 
-from device_console.drive_supervisor import check_legacy_hold
+from device_console.core.config import check_legacy_hold
 from runtime.atomic import atomic_write_json
 
 log = logging.getLogger("device_console.drive")

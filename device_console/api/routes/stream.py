@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from device_console.deps import ConsoleDep, SessionDep, require_session
-from device_console.drive_supervisor import DriveSupervisor
+from device_console.api.deps import ConsoleDep, SessionDep, require_session
+from device_console.driving.supervisor import DriveSupervisor
 from device_console.streaming import MULTIPART_CONTENT_TYPE
 
 router = APIRouter(tags=["stream"], dependencies=[Depends(require_session)])

@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from device_console import ui_bundle
-from device_console.deps import ConsoleDep, fail, json_body, ok, require_session
-from device_console.services import Console
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import ConsoleUi
+from device_console.api.deps import ConsoleDep, require_session
+from device_console.console import Console
+from device_console.ui import bundle as ui_bundle
 
 router = APIRouter(tags=["console UI"], dependencies=[Depends(require_session)])
 BUILTIN_URL = "/builtin/"
-CHOICES = ("builtin", "installed")
 
 
 def _status(console: Console) -> dict[str, Any]:
@@ -33,12 +34,9 @@ def console_ui_status(console: ConsoleDep) -> dict[str, Any]:
 
 
 @router.post("/api/console_ui")
-async def switch_console_ui(request: Request, console: ConsoleDep) -> dict[str, Any]:
+async def switch_console_ui(body: ConsoleUi, console: ConsoleDep) -> dict[str, Any]:
     """`{"ui": "builtin"}` or `{"ui": "installed"}`; answers the new status."""
-    body = await json_body(request)
-    choice = body.get("ui")
-    if choice not in CHOICES:
-        return fail('ui must be "builtin" or "installed"')
+    choice = body.ui
     state = console.settings.state_dir
     try:
         if choice == "builtin":

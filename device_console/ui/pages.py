@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 
 CSRF_PLACEHOLDER = re.compile(r"\{\{\s*csrf_token\(\s*\)\s*\}\}")
 NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
+BUILTIN_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 STRICT_CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self'",

@@ -1,18 +1,17 @@
-"""Manual driving: the original stepping and speed-scale maths, and the request body they come from.
+"""Manual driving: the original stepping and speed-scale maths (the request body is
+`device_console.api.bodies.ManualDriveBody`).
 
 Maths (webserver_pkg of the original stack): both joystick axes are snapped to 0, ±0.3, ±0.5 or
 ±0.8; the angle is negated; the throttle goes through the parabola a·t² + b·t fitted to
 DEFAULT_SPEED_SCALES = [1.0, 0.8] at a speed scale v = 1 + (1 - max_speed)·4 (bounds [1, 5]) and is
 negated (the UI sends screen-y, so "up" is negative and becomes positive = forward).
 
-Who may keep the car moving (dead-man, held commands) is `device_console.drive_supervisor`.
+Who may keep the car moving (dead-man, held commands) is `device_console.driving.supervisor`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
 
 MANUAL_SPEED_SCALE_BOUNDS = (1.0, 5.0)
 DEFAULT_SPEED_SCALES = (1.0, 0.8)
@@ -52,20 +51,3 @@ def manual_drive_command(angle: float, throttle: float, max_speed: float) -> tup
     magnitude = a * t * t + b * abs(t)
     return out_angle + 0.0, -math.copysign(magnitude, t)
 
-
-def drive_request(body: dict[str, Any], number: Callable[[dict[str, Any], str], float]) -> tuple[float, float]:
-    """`{"angle", "throttle", "max_speed"}` → (ServoCtrlMsg.angle, ServoCtrlMsg.throttle).
-
-    `number(body, name)` reads one field (raising with the original's reason when it is missing or
-    not a number); ValueError with the original's reason for a value out of range.
-    """
-    angle = number(body, "angle")
-    throttle = number(body, "throttle")
-    max_speed = number(body, "max_speed")
-    if not -1.0 <= angle <= 1.0:
-        raise ValueError("angle out of range")
-    if not -1.0 <= throttle <= 1.0:
-        raise ValueError("throttle out of range")
-    if not 0.0 <= max_speed <= 1.0:
-        raise ValueError("max_speed out of range")
-    return manual_drive_command(angle, throttle, max_speed)

@@ -12,19 +12,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from device_console.bodies import SshPasswordBody, UpdateStatusBody, WifiBody, request_body
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import SshPassword, UpdateStatus, Wifi
+from device_console.api.deps import ConsoleDep, require_session, same_site_only
 from device_console.car import CarError
-from device_console.deps import (
-    ConsoleDep,
-    FieldError,
-    fail,
-    json_body,
-    ok,
-    require_session,
-    same_site_only,
-    str_field,
-)
-from device_console.services import Console
+from device_console.console import Console
 from runtime.atomic import atomic_write_json
 
 log = logging.getLogger(__name__)
@@ -62,19 +54,10 @@ async def available_wifi_info(console: ConsoleDep) -> list[dict[str, Any]]:
     return networks
 
 
-@router.post("/api/wifi_reset", openapi_extra=request_body(WifiBody))
-async def wifi_reset(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.post("/api/wifi_reset")
+async def wifi_reset(body: Wifi, console: ConsoleDep) -> dict[str, Any]:
     """`{"wifi_name", "wifi_password"}`: connect the car's Wi-Fi."""
-    body = await json_body(request)
-    try:
-        ssid = str_field(body, "wifi_name", 32)
-        password = str(body.get("wifi_password") or "")
-    except FieldError as exc:
-        return fail(str(exc))
-    if not ssid.strip():
-        return fail("wifi_name is required")
-    if len(password) > 64:
-        return fail("wifi_password is too long")
+    ssid, password = body.wifi_name, body.wifi_password
     done, message = await anyio.to_thread.run_sync(console.network.connect, ssid, password)
     if not done:
         log.warning("Wi-Fi connection to %r failed: %s", ssid, message)
@@ -112,16 +95,11 @@ async def is_ssh_default_password_changed(console: ConsoleDep) -> dict[str, Any]
     return {"success": True, "isDefaultSshPasswordChanged": changed, "reason": ""}
 
 
-@router.api_route("/api/resetSshPassword", methods=["PUT", "POST"], openapi_extra=request_body(SshPasswordBody))
-async def reset_ssh_password(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/resetSshPassword", methods=["PUT", "POST"])
+async def reset_ssh_password(body: SshPassword, console: ConsoleDep) -> dict[str, Any]:
     """`{"oldPassword", "newPassword"}` for the `deepracer` user."""
-    body = await json_body(request)
-    try:
-        old = str_field(body, "oldPassword", 256)
-        new = str_field(body, "newPassword", 256)
-    except FieldError as exc:
-        return fail(str(exc))
-    done, reason = await anyio.to_thread.run_sync(console.system.reset_ssh_password, old, new)
+    done, reason = await anyio.to_thread.run_sync(console.system.reset_ssh_password, body.oldPassword,
+                                                  body.newPassword)
     return ok() if done else fail(reason)
 
 
@@ -141,15 +119,10 @@ async def get_mandatory_update_status(console: ConsoleDep) -> dict[str, Any]:
     return {"success": True, "status": await anyio.to_thread.run_sync(_read_update_status, console)}
 
 
-@router.api_route("/api/set_mandatory_update_status", methods=["PUT", "POST"],
-                  openapi_extra=request_body(UpdateStatusBody))
-async def set_mandatory_update_status(request: Request, console: ConsoleDep) -> dict[str, Any]:
-    body = await json_body(request)
-    value = body.get("update_completed")
-    if not isinstance(value, bool):
-        return fail("update_completed must be true or false")
+@router.api_route("/api/set_mandatory_update_status", methods=["PUT", "POST"])
+async def set_mandatory_update_status(body: UpdateStatus, console: ConsoleDep) -> dict[str, Any]:
     await anyio.to_thread.run_sync(atomic_write_json, console.settings.update_status_file,
-                                   {"update_completed": value})
+                                   {"update_completed": body.update_completed})
     return ok()
 
 

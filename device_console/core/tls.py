@@ -1,6 +1,6 @@
 """The console's self-signed HTTPS certificate (generated on first start, regenerable).
 
-`python -m device_console.tls regenerate` makes a new key and certificate (e.g. after the car's
+`python -m device_console.core.tls regenerate` makes a new key and certificate (e.g. after the car's
 name or address changed); `ensure_certificate()` is what the console calls at start.
 The certificate names `deepracer.io` (the original CN), `deepracer.aws` (the USB address),
 `localhost`, the host name and every current IPv4 address.
@@ -101,9 +101,9 @@ def ensure_certificate(certs_dir: Path) -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from device_console.config import ConsoleSettings
+    from device_console.core.config import ConsoleSettings
 
-    parser = argparse.ArgumentParser(prog="python -m device_console.tls",
+    parser = argparse.ArgumentParser(prog="python -m device_console.core.tls",
                                      description="Manage the device console's HTTPS certificate.")
     parser.add_argument("command", choices=("regenerate", "show"))
     parser.add_argument("--certs-dir", type=Path, default=None, help="default: <state dir>/certs")

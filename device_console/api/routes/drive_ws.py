@@ -11,7 +11,7 @@ A browser's `Origin` must be the console's own. Then JSON text messages:
     ← {"type": "heartbeat", "engaged": true|false}     (false: the car was stopped; resend to drive)
     ← {"type": "ready", "timeout": 0.5, "engaged": false}   (once, after the CSRF check)
 
-The session is a strict driver (device_console.drive_supervisor): every message feeds its 0.5 s
+The session is a strict driver (device_console.driving.supervisor): every message feeds its 0.5 s
 dead-man, and the car stops at once when the socket that drove it closes.
 """
 
@@ -28,11 +28,12 @@ from fastapi.responses import JSONResponse
 from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect
 
-from device_console.auth import TOKEN_COOKIE
-from device_console.deps import FieldError, fail
-from device_console.edge import csrf_problem
-from device_console.routes.control import manual_drive_body, send_manual
-from device_console.services import Console
+from device_console.api.answers import FieldError, fail
+from device_console.api.bodies import ManualDriveBody
+from device_console.api.routes.control import send_manual
+from device_console.console import Console
+from device_console.core.edge import csrf_problem
+from device_console.core.security import TOKEN_COOKIE
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["control"])
@@ -55,7 +56,7 @@ def same_origin(websocket: WebSocket) -> bool:
     return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
 
 
-def csrf_ok(console: Console, token: Any, scope: Scope) -> bool:
+def csrf_ok(console: Console, token: object, scope: Scope) -> bool:
     """The page's CSRF token, bound to this browser's CSRF cookie (checked as the CSRF header of any
     other state change; the handshake carries the cookie)."""
     return isinstance(token, str) and csrf_problem(console.csrf, scope, token) is None
@@ -133,7 +134,7 @@ async def manual_drive_ws(websocket: WebSocket) -> None:
                 await websocket.send_json({"type": "heartbeat", "engaged": engaged})
             elif kind == "drive":
                 try:
-                    angle, throttle = manual_drive_body(message)
+                    angle, throttle = ManualDriveBody.from_json(message).command()
                 except FieldError as exc:
                     await websocket.send_json({"type": "drive", **fail(str(exc))})
                     continue

@@ -1,4 +1,4 @@
-"""Serving an installed console UI (device_console/ui_bundle.py) next to the built-in one.
+"""Serving an installed console UI (device_console/ui/bundle.py) next to the built-in one.
 
 - `installed_page(console, name)`: `templates/<name>` of the active installed UI with the CSRF token
   filled in, or None when the built-in UI is active. These pages get none of the built-in UI's page
@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
-from device_console import ui_bundle
-from device_console.pages import CSRF_PLACEHOLDER
+from device_console.ui import bundle as ui_bundle
+from device_console.ui.pages import CSRF_PLACEHOLDER
 
 INSTALLED_PAGE_HEADERS = {"Cache-Control": "no-store"}
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from device_console.bodies import DeleteModelsBody, request_body, upload_body
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import DeleteModels, upload_body
+from device_console.api.deps import ConsoleDep, require_session
 from device_console.car import CarError, CarUnavailable
-from device_console.deps import ConsoleDep, fail, json_body, ok, require_session
+from device_console.console import Console
 from device_console.upload import UploadError, receive_file
 from inference.errors import MetadataError, ModelImportError
 from inference.metadata import CAMERA_SENSORS, LIDAR_DEFAULTS, LIDAR_SENSORS, ModelMetadata, display_sensor
@@ -21,6 +24,8 @@ from vehicle.model_load import ModelLoadRequest
 from vehicle.status import SENSOR_CONNECTED, SensorStatus
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 router = APIRouter(tags=["models"], dependencies=[Depends(require_session)])
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -59,10 +64,9 @@ def missing_sensors(meta: ModelMetadata, status: SensorStatus | None) -> list[st
     return missing
 
 
-async def _sensor_status(console: Any) -> SensorStatus | None:
+async def _sensor_status(console: Console) -> SensorStatus | None:
     try:
-        status: SensorStatus = await console.car.sensor_status()
-        return status
+        return await console.car.sensor_status()
     except CarError as exc:
         log.warning("sensor status: %s", exc)
         return None
@@ -161,7 +165,7 @@ def folder_name_for(filename: str) -> str:
 
 
 @router.api_route("/api/uploadModels", methods=["PUT", "POST"], response_model=None, openapi_extra=upload_body())
-async def upload_models(request: Request, console: ConsoleDep) -> Any:
+async def upload_models(request: Request, console: ConsoleDep) -> dict[str, Any] | JSONResponse:
     """Multipart field `file` (`<name>.tar.gz`, up to 200 MB) → `<artifacts>/<name>`."""
     settings = console.settings
     try:
@@ -188,24 +192,21 @@ async def upload_models(request: Request, console: ConsoleDep) -> Any:
         upload.path.unlink(missing_ok=True)
 
 
-def _locked(console: Any, func: Any) -> Any:
-    def run(*args: Any) -> Any:
+def _locked(console: Console, func: Callable[P, T]) -> Callable[P, T]:
+    """`func` run while holding the model store's lock (one import or delete at a time)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
         with console.model_lock:
-            return func(*args)
+            return func(*args, **kwargs)
 
     return run
 
 
-@router.api_route("/api/deleteModels", methods=["PUT", "POST"], openapi_extra=request_body(DeleteModelsBody))
-async def delete_models(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/deleteModels", methods=["PUT", "POST"])
+async def delete_models(body: DeleteModels, console: ConsoleDep) -> dict[str, Any]:
     """`{"filenames": [<model folder>, ...]}`."""
-    body = await json_body(request)
-    names = body.get("filenames")
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        message = "filenames must be a non-empty list of model names"
-        return {"success": False, "message": message, "reason": message}
     problems = []
-    for name in names:
+    for name in body.filenames:
         try:
             await anyio.to_thread.run_sync(_locked(console, console.models.delete), name)
         except ModelImportError as exc:

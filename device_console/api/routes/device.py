@@ -14,11 +14,13 @@ import psutil
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from device_console.bodies import TimezoneBody, request_body
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import Timezone
+from device_console.api.deps import ConsoleDep, require_session
+from device_console.api.route_table import route_table
+from device_console.api.routes.models import sensor_status_fields
 from device_console.car import CarError
-from device_console.deps import ConsoleDep, FieldError, fail, json_body, ok, require_session, str_field
-from device_console.routes.models import sensor_status_fields
-from device_console.system import time_info
+from device_console.host_system import time_info
 
 router = APIRouter(tags=["device"], dependencies=[Depends(require_session)])
 SIM_STALE_S = 5.0
@@ -95,7 +97,6 @@ def server_ready() -> dict[str, Any]:
 @router.get("/api/supported_apis")
 def supported_apis(request: Request) -> dict[str, Any]:
     """Every API rule this console serves (the community console hides features it lacks)."""
-    from device_console.app import route_table
 
     rules = sorted({r.path for r in route_table(request.app) if r.kind == "http" and "api" in r.path})
     return {"success": True, "apis_supported": rules}
@@ -131,14 +132,10 @@ async def get_time(console: ConsoleDep) -> dict[str, Any]:
     return {"success": True, **time_info(zone)}
 
 
-@router.post("/api/set_timezone", openapi_extra=request_body(TimezoneBody))
-async def set_timezone(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.post("/api/set_timezone")
+async def set_timezone(body: Timezone, console: ConsoleDep) -> dict[str, Any]:
     """`{"timezone": "Europe/Stockholm"}`, one of the system's time zone names."""
-    body = await json_body(request)
-    try:
-        zone = str_field(body, "timezone", 64)
-    except FieldError as exc:
-        return fail(str(exc))
+    zone = body.timezone
     known = await anyio.to_thread.run_sync(console.system.timezones)
     if zone not in known:
         return fail(f"Unknown time zone: {zone}")

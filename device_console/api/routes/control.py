@@ -3,39 +3,29 @@ and the manual-drive settings (how long a send-on-change client's command is hel
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from device_console.bodies import (
-    DriveModeBody,
-    DriveSettingsBody,
-    EmergencyStopBody,
-    ManualDriveBody,
-    MaxNavThrottleBody,
-    StartStopBody,
-    request_body,
+from device_console.api.answers import fail, ok
+from device_console.api.bodies import (
+    DriveModeChoice,
+    DriveModeWord,
+    DriveSettings,
+    EmergencyStop,
+    ManualDrive,
+    MaxNavThrottle,
+    StartStop,
+    StartStopWord,
 )
+from device_console.api.deps import ConsoleDep, SessionDep, require_session
 from device_console.car import CarError
-from device_console.deps import (
-    BadBody,
-    ConsoleDep,
-    FieldError,
-    SessionDep,
-    fail,
-    json_body,
-    number_field,
-    ok,
-    require_session,
-)
-from device_console.drive_settings import save_legacy_hold
-from device_console.drive_supervisor import LEGACY_HOLD_RANGE_S, check_legacy_hold
-from device_console.drive_supervisor import MANUAL as DRIVE_MANUAL
-from device_console.manual_drive import drive_request
-from device_console.services import Console
+from device_console.console import Console
+from device_console.core.config import LEGACY_HOLD_RANGE_S
+from device_console.driving.settings_file import save_legacy_hold
+from device_console.driving.supervisor import MANUAL as DRIVE_MANUAL
 from vehicle.modes import AUTONOMOUS, MANUAL, DriveMode
 
 log = logging.getLogger(__name__)
@@ -43,18 +33,8 @@ router = APIRouter(tags=["control"], dependencies=[Depends(require_session)])
 
 NO_CONTROL_NODE = ("The car's control node (ctrl_pkg) is not running: the command was not sent. "
                    "Check the car with `deepracer status`.")
-START_STOP_WORDS = {"start": True, "stop": False}
-DRIVE_MODE_WORDS = {"manual": MANUAL, "auto": AUTONOMOUS, "autonomous": AUTONOMOUS}
-
-
-def manual_drive_body(body: dict[str, Any]) -> tuple[float, float]:
-    """`{"angle", "throttle", "max_speed"}` → the published (angle, throttle); FieldError otherwise."""
-    try:
-        return drive_request(body, number_field)
-    except FieldError:
-        raise
-    except ValueError as exc:
-        raise FieldError(str(exc)) from None
+START_STOP_WORDS: dict[StartStopWord, bool] = {"start": True, "stop": False}
+DRIVE_MODE_WORDS: dict[DriveModeWord, int] = {"manual": MANUAL, "auto": AUTONOMOUS, "autonomous": AUTONOMOUS}
 
 
 def send_manual(console: Console, session: str, angle: float, throttle: float,
@@ -68,19 +48,15 @@ def send_manual(console: Console, session: str, angle: float, throttle: float,
     return ok()
 
 
-@router.api_route("/api/manual_drive", methods=["PUT", "POST"], openapi_extra=request_body(ManualDriveBody))
-async def manual_drive(request: Request, console: ConsoleDep, session: SessionDep) -> dict[str, Any]:
+@router.api_route("/api/manual_drive", methods=["PUT", "POST"])
+async def manual_drive(body: ManualDrive, console: ConsoleDep, session: SessionDep) -> dict[str, Any]:
     """`{"angle": -1..1, "throttle": -1..1, "max_speed": 0..1}` → /webserver_pkg/manual_drive.
 
     The command is held (and re-published) while its driver is there: our UI's heartbeats or
     drive socket (0.5 s dead-man), or, for clients of the original car that send only changes,
-    while the session is alive (device_console.drive_supervisor).
+    while the session is alive (device_console.driving.supervisor).
     """
-    body = await json_body(request)
-    try:
-        angle, throttle = manual_drive_body(body)
-    except FieldError as exc:
-        return fail(str(exc))
+    angle, throttle = body.command()
     return send_manual(console, session, angle, throttle)
 
 
@@ -92,35 +68,19 @@ def manual_drive_heartbeat(console: ConsoleDep, session: SessionDep) -> dict[str
     return ok(engaged=engaged, timeout=console.settings.manual_drive_timeout_s)
 
 
-def _word(body: dict[str, Any], name: str, words: dict[str, Any]) -> Any:
-    """One of `words` (case-insensitive, surrounding spaces ignored); 400 with the accepted words else."""
-    value = body.get(name)
-    choices = " or ".join(f'"{w}"' for w in words)
-    if not isinstance(value, str) or value.strip().lower() not in words:
-        shown = json.dumps(value)[:40] if not isinstance(value, str) else json.dumps(value[:40])
-        raise BadBody(f"{name} must be {choices}, not {shown}. Nothing was changed.")
-    return words[value.strip().lower()]
-
-
-@router.api_route("/api/drive_mode", methods=["PUT", "POST"], openapi_extra=request_body(DriveModeBody))
-async def drive_mode(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/drive_mode", methods=["PUT", "POST"])
+async def drive_mode(body: DriveModeChoice, console: ConsoleDep) -> dict[str, Any]:
     """`{"drive_mode": "manual" | "auto" | "autonomous"}` → /ctrl_pkg/vehicle_state 0 or 1."""
-    body = await json_body(request)
-    if body.get("drive_mode") is None:
-        return fail("drive_mode must be set.")
-    state = _word(body, "drive_mode", DRIVE_MODE_WORDS)
+    state = DRIVE_MODE_WORDS[body.drive_mode]
     console.stop_car("drive mode change")
     await console.car.set_vehicle_state(state)
     return ok()
 
 
-@router.api_route("/api/start_stop", methods=["PUT", "POST"], openapi_extra=request_body(StartStopBody))
-async def start_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/start_stop", methods=["PUT", "POST"])
+async def start_stop(body: StartStop, console: ConsoleDep) -> dict[str, Any]:
     """`{"start_stop": "start" | "stop"}` → /ctrl_pkg/enable_state."""
-    body = await json_body(request)
-    if body.get("start_stop") is None:
-        return fail("start_stop must be set.")
-    active = _word(body, "start_stop", START_STOP_WORDS)
+    active = START_STOP_WORDS[body.start_stop]
     if not active:
         console.stop_car("stop")
     await console.car.enable_state(active)
@@ -138,30 +98,20 @@ def get_drive_settings(console: ConsoleDep) -> dict[str, Any]:
     return _drive_settings(console)
 
 
-@router.post("/api/drive_settings", openapi_extra=request_body(DriveSettingsBody))
-async def set_drive_settings(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.post("/api/drive_settings")
+async def set_drive_settings(body: DriveSettings, console: ConsoleDep) -> dict[str, Any]:
     """`{"legacy_drive_hold_s": 0.5..60}`: saved, in force at once."""
-    body = await json_body(request)
-    try:
-        value = check_legacy_hold(number_field(body, "legacy_drive_hold_s"))
-    except ValueError as exc:
-        raise BadBody(str(exc)) from None
+    value = body.legacy_drive_hold_s
     await anyio.to_thread.run_sync(save_legacy_hold, console.settings.drive_settings_file, value)
     console.drive.legacy_hold_s = value
     return _drive_settings(console)
 
 
-@router.api_route("/api/max_nav_throttle", methods=["PUT", "POST"],
-                  openapi_extra=request_body(MaxNavThrottleBody))
-async def max_nav_throttle(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.api_route("/api/max_nav_throttle", methods=["PUT", "POST"])
+async def max_nav_throttle(body: MaxNavThrottle, console: ConsoleDep) -> dict[str, Any]:
     """`{"throttle": 0..100}` (percent) → /ctrl_pkg/autonomous_throttle (0..1)."""
-    body = await json_body(request)
     try:
-        throttle = number_field(body, "throttle", 0.0, 100.0)
-    except FieldError as exc:
-        return fail(str(exc))
-    try:
-        await console.car.set_autonomous_throttle(throttle / 100.0)
+        await console.car.set_autonomous_throttle(body.throttle / 100.0)
     except CarError as exc:
         log.warning("max_nav_throttle: %s", exc)
         return fail("Failed to call the navigation throttle service")
@@ -175,14 +125,13 @@ async def control_modes_available(console: ConsoleDep) -> dict[str, Any]:
     return {"control_modes_available": names, "success": True}
 
 
-@router.post("/api/emergency_stop", openapi_extra=request_body(EmergencyStopBody, required=False))
-async def emergency_stop(request: Request, console: ConsoleDep) -> dict[str, Any]:
+@router.post("/api/emergency_stop")
+async def emergency_stop(_body: EmergencyStop, console: ConsoleDep) -> dict[str, Any]:
     """Stop now: zero command, disable the current mode and call /ctrl_pkg/emergency_stop.
 
     The optional `{"usb_reset": bool}` of the community console is accepted; resetting USB devices
     is not something this stack needs (its camera and LiDAR drivers recover by themselves).
     """
-    await json_body(request, required=False)
     console.stop_car("emergency stop")
     problems = []
     try:
