@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import default_sim_state_dir
+from runtime.processes import pid_alive
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,18 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--wait", type=float, default=5.0,
                         help="seconds to wait for every expected node to appear on the ROS graph")
     parser.set_defaults(func=status)
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def find_supervisor_state() -> tuple[Path, dict[str, Any]] | None:
@@ -46,7 +35,7 @@ def find_supervisor_state() -> tuple[Path, dict[str, Any]] | None:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if _pid_alive(data.get("supervisor_pid")):
+        if pid_alive(data.get("supervisor_pid")):
             return state, data
     return None
 
@@ -116,7 +105,7 @@ def status(args: argparse.Namespace) -> int:
     healthy = True
     processes = {}
     for name, proc in data["processes"].items():
-        alive = _pid_alive(proc.get("pid"))
+        alive = pid_alive(proc.get("pid"))
         nodes = {n: (n in seen) for n in proc["nodes"]}
         ok = alive and all(nodes.values())
         if proc.get("required", True) and not ok:

@@ -134,13 +134,16 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
     # Start order: core first (servo neutral, ctrl), then sensors, inference, console.
     processes.append(ProcessSpec(
         name="core",
-        description="control state machine, servo/ESC/tail light, status LEDs, battery, device info, USB and systems",
+        description="control state machine, servo/ESC/tail light, status LEDs, battery, device info and status, "
+                    "USB and systems",
         nodes=(
             NodeSpec("servo_pkg.servo_node:ServoNode", "servo_node", "servo_pkg"),
             NodeSpec("ctrl_pkg.ctrl_node:CtrlNode", "ctrl_node", "ctrl_pkg"),
             NodeSpec("status_led_pkg.status_led_node:StatusLedNode", "status_led_node", "status_led_pkg"),
             NodeSpec("i2c_pkg.battery_node:BatteryNode", "battery_node", "i2c_pkg"),
             NodeSpec("device_info_pkg.device_info_node:DeviceInfoNode", "device_info_node", "device_info_pkg"),
+            NodeSpec("device_info_pkg.device_status_node:DeviceStatusNode", "device_status_node",
+                     "device_info_pkg"),
             NodeSpec("usb_monitor_pkg.usb_monitor_node:UsbMonitorNode", "usb_monitor_node", "usb_monitor_pkg"),
             NodeSpec("deepracer_systems_pkg.network_monitor_node:NetworkMonitorNode", "network_monitor_node",
                      "deepracer_systems_pkg"),

@@ -27,9 +27,6 @@ it), so a failed or interrupted install leaves the current UI as it was.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
-import fcntl
 import json
 import os
 import secrets
@@ -39,12 +36,12 @@ import tarfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from runtime.atomic import fsync_dir
+from runtime.atomic import exchange_paths, fsync_dir, locked
+from runtime.processes import pid_alive
 
 UI_DIR_NAME = "device_console"
 INACTIVE_SUFFIX = ".inactive"
@@ -362,31 +359,9 @@ def _assemble(tree: Path, name: str) -> tuple[Path, int, list[str]]:
 # swapping
 
 
-@contextlib.contextmanager
-def _lock(lib: Path) -> Iterator[None]:
+def _lock(lib: Path) -> contextlib.AbstractContextManager[None]:
     lib.mkdir(parents=True, exist_ok=True)
-    handle = open(lib / LOCK_FILE, "a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", errno.EINVAL)):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
+    return locked(lib / LOCK_FILE)
 
 
 def _remove(path: Path) -> None:
@@ -401,7 +376,7 @@ def _put_in_place(new: Path, target: Path) -> None:
     lib = target.parent
     if not (target.exists() or target.is_symlink()):
         os.rename(new, target)
-    elif target.is_dir() and not target.is_symlink() and _exchange(new, target):
+    elif target.is_dir() and not target.is_symlink() and exchange_paths(new, target):
         _remove(new)  # now holds the previous UI
     else:
         old = lib / f"{_OLD_PREFIX}{secrets.token_hex(4)}"
@@ -411,16 +386,6 @@ def _put_in_place(new: Path, target: Path) -> None:
     fsync_dir(lib)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _clean_leftovers(lib: Path) -> None:
     """Under the lock: staging and replaced folders that a power cut or a crash left behind."""
     for entry in lib.iterdir():
@@ -428,7 +393,7 @@ def _clean_leftovers(lib: Path) -> None:
             _remove(entry)
         elif entry.name.startswith(_STAGING_PREFIX):
             pid = entry.name[len(_STAGING_PREFIX):].split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 _remove(entry)
 
 

@@ -25,11 +25,8 @@ class FakePorts:
         self.artifact = "/opt/aws/deepracer/artifacts/m/model.xml"
         self.hook: Any = None
 
-    def publish_servo(self, angle: float, throttle: float) -> None:
-        self.calls.append(("servo", angle, throttle))
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None:
-        self.calls.append(("stamped", angle, throttle, stamp_ns))
+    def publish_servo(self, angle: float, throttle: float, stamp_ns: int = 0) -> None:
+        self.calls.append(("servo", angle, throttle) + ((stamp_ns,) if stamp_ns else ()))
 
     def publish_raw(self, angle: float, throttle: float) -> None:
         self.calls.append(("raw", angle, throttle))
@@ -155,19 +152,14 @@ def test_emergency_stop_is_latched_until_an_explicit_start(sm) -> None:
     assert not machine.estopped and machine.forward_manual(0.0, 0.5)
 
 
-def test_stamped_autonomous_commands_and_plain_duplicates() -> None:
-    ports = FakePorts()
-    now = [10.0]
-    machine = CtrlStateMachine(ports, clock=lambda: now[0], stamped_window_s=0.5)
+def test_autonomous_commands_keep_their_capture_stamp(sm) -> None:
+    machine, ports = sm
     machine.set_vehicle_state(AUTONOMOUS)
     machine.set_enabled(True)
     ports.calls.clear()
-    assert machine.forward_auto(0.1, 0.2)                         # no stamped source yet
-    assert machine.forward_auto_stamped(0.3, 0.4, 123_456_789_000)
-    assert ports.calls == [("servo", 0.1, 0.2), ("servo", 0.3, 0.4), ("stamped", 0.3, 0.4, 123_456_789_000)]
-    assert not machine.forward_auto(0.3, 0.4)                     # the plain twin is not sent twice
-    now[0] += 0.6
-    assert machine.forward_auto(0.5, 0.5)                         # stamped source went quiet
+    assert machine.forward_auto(0.3, 0.4, 123_456_789_000)
+    assert machine.forward_auto(0.1, 0.2)                         # a command without a stamp (0)
+    assert ports.calls == [("servo", 0.3, 0.4, 123_456_789_000), ("servo", 0.1, 0.2)]
 
 
 def request() -> ModelLoadRequest:

@@ -153,6 +153,9 @@ def test_led_and_device_services(graph, client: ConsoleClient) -> None:
     assert client.get("/api/get_battery_level").json() == {"battery_level": 7, "success": True}
     info = client.get("/api/get_device_info").json()
     assert (info["hardware_version"], info["software_version"]) == ("R2.0", "2.0.1")
+    # the community's fields come from the car's device_info_node (GetDeviceInfoSrv), as they are
+    assert (info["cpu_model"], info["ram_amount"], info["disk_amount"], info["os_version"], info["ros_distro"]) == (
+        "Intel Atom E3930", "3842", "29GB", "Ubuntu 22.04.5 LTS", "humble")
     assert client.get("/api/control_modes_available").json()["control_modes_available"] == [
         "manual", "autonomous", "calibration"]
     assert client.post("/api/emergency_stop", {}).json() == {"success": True}

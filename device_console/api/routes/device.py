@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
 import time
 from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-import psutil
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
@@ -27,45 +24,11 @@ SIM_STALE_S = 5.0
 SIM_NOT_RUNNING = "The simulated car is not running"
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _os_version() -> str:
-    try:
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                return line.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.release()}"
-
-
-def _host_facts(state_dir: Path) -> dict[str, Any]:
-    try:
-        disk = psutil.disk_usage(str(state_dir if state_dir.exists() else "/")).total
-    except OSError:
-        disk = 0
-    return {
-        "cpu_model": _cpu_model(),
-        "os_version": _os_version(),
-        "disk_amount": f"{disk / 1e9:.1f} GB",
-        "ram_amount": f"{psutil.virtual_memory().total / 2**30:.1f} GB",
-        "ros_distro": os.environ.get("ROS_DISTRO", "") or "--",
-    }
-
-
 @router.get("/api/get_device_info")
 async def get_device_info(console: ConsoleDep) -> dict[str, Any]:
-    hardware, software = await console.car.device_info()
-    facts = await anyio.to_thread.run_sync(_host_facts, console.settings.state_dir)
-    return {"hardware_version": hardware or "--", "software_version": software or "--", **facts, "success": True}
+    """The car's device_info_node answers every field (GetDeviceInfoSrv, community dialect)."""
+    info = await console.car.device_info()
+    return {**info.fields(), "success": True}
 
 
 @router.get("/api/get_battery_level")

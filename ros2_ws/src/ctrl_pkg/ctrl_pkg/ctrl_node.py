@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builtin_interfaces.msg import Time
-from deepracer_interfaces_pkg.msg import ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.msg import ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import (
     ActiveStateSrv,
     EnableStateSrv,
@@ -100,13 +100,9 @@ class _RosPorts:
     def __init__(self, node: CtrlNode) -> None:
         self.node = node
 
-    def publish_servo(self, angle: float, throttle: float) -> None:
-        self.node.servo_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None:
+    def publish_servo(self, angle: float, throttle: float, stamp_ns: int = 0) -> None:
         stamp = Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000)
-        self.node.servo_stamped_pub.publish(
-            ServoCtrlStampedMsg(source_stamp=stamp, angle=float(angle), throttle=float(throttle)))
+        self.node.servo_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle), source_stamp=stamp))
 
     def publish_raw(self, angle: float, throttle: float) -> None:
         self.node.raw_pub.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
@@ -155,8 +151,8 @@ class CtrlNode(Node):
     """Vehicle state machine.
 
     Subscribes: /webserver_pkg/manual_drive, /deepracer_navigation_pkg/auto_drive,
-    /deepracer_navigation_pkg/auto_drive_stamped, /webserver_pkg/calibration_drive.
-    Publishes: /ctrl_pkg/servo_msg, /ctrl_pkg/servo_msg_stamped, /ctrl_pkg/raw_pwm.
+    /webserver_pkg/calibration_drive.
+    Publishes: /ctrl_pkg/servo_msg (autonomous commands keep their source_stamp), /ctrl_pkg/raw_pwm.
     Services: /ctrl_pkg/{vehicle_state, enable_state, emergency_stop, get_car_cal, set_car_cal,
     get_car_led, set_car_led, model_state, is_model_loading, autonomous_throttle, get_ctrl_modes}.
     Every callback returns at once: the services that forward to another node are deferred services
@@ -192,8 +188,6 @@ class CtrlNode(Node):
     def _create_publishers(self) -> None:
         self.servo_pub = self.create_publisher(ServoCtrlMsg, "/ctrl_pkg/servo_msg",
                                                command_qos(self.params.command_deadline))
-        self.servo_stamped_pub = self.create_publisher(ServoCtrlStampedMsg, "/ctrl_pkg/servo_msg_stamped",
-                                                       command_qos())
         self.raw_pub = self.create_publisher(ServoCtrlMsg, "/ctrl_pkg/raw_pwm", command_qos())
 
     def _create_clients(self) -> None:
@@ -224,8 +218,6 @@ class CtrlNode(Node):
         qos = command_qos()
         self.create_subscription(ServoCtrlMsg, "/webserver_pkg/manual_drive", self._on_manual, qos)
         self.create_subscription(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", self._on_auto, qos)
-        self.create_subscription(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped",
-                                 self._on_auto_stamped, qos)
         self.create_subscription(ServoCtrlMsg, "/webserver_pkg/calibration_drive", self._on_calibration, qos)
 
     def _create_services(self) -> None:
@@ -362,14 +354,11 @@ class CtrlNode(Node):
         self.machine.forward_manual(msg.angle, msg.throttle)
 
     def _on_auto(self, msg: ServoCtrlMsg) -> None:
-        self.machine.forward_auto(msg.angle, msg.throttle)
+        stamp_ns = int(msg.source_stamp.sec) * 1_000_000_000 + int(msg.source_stamp.nanosec)
+        self.machine.forward_auto(msg.angle, msg.throttle, stamp_ns)
 
     def _on_calibration(self, msg: ServoCtrlMsg) -> None:
         self.machine.forward_calibration(msg.angle, msg.throttle)
-
-    def _on_auto_stamped(self, msg: ServoCtrlStampedMsg) -> None:
-        stamp_ns = int(msg.source_stamp.sec) * 1_000_000_000 + int(msg.source_stamp.nanosec)
-        self.machine.forward_auto_stamped(msg.angle, msg.throttle, stamp_ns)
 
     # -- services ----------------------------------------------------------------------------
     def _vehicle_state(self, request: ActiveStateSrv.Request,

@@ -10,9 +10,8 @@ not. The model-load request is the vehicle contract's `ModelLoadRequest`.
   (angle 0, throttle 0) is published, inference stopped (autonomous) and the servo power disabled.
 - `emergency_stop()`: a latched stop; only an explicit `set_enabled(True)` starts the car again.
 - Commands are forwarded only by the active state that owns them: manual_drive and auto_drive to
-  servo_msg, calibration_drive to raw_pwm. Autonomous commands carrying a camera capture stamp are
-  forwarded to servo_msg_stamped too; while stamped commands flow, the plain duplicate of each
-  navigation result is not forwarded a second time.
+  servo_msg, calibration_drive to raw_pwm. An autonomous command keeps the capture stamp of its
+  camera frame (`ServoCtrlMsg.source_stamp`, community dialect), for the servo node's latency.
 - Calibration and tail light services work in calibration mode only (`calibration_refusal`);
   `calibration_problem` / `throttle_problem` check what ctrl forwards to the servo and navigation.
 - Model load (autonomous only; a newer request supersedes an older one between steps; the steps are a
@@ -47,9 +46,8 @@ RELOAD_TRIES = 3   # a model loaded again after a restart: attempts while the se
 class CtrlPorts(Protocol):
     """What the state machine does to the outside world (the node implements these with ROS)."""
 
-    def publish_servo(self, angle: float, throttle: float) -> None: ...
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None: ...
+    def publish_servo(self, angle: float, throttle: float, stamp_ns: int = 0) -> None:
+        """servo_msg; `stamp_ns` = capture time of the command's camera frame (0 = none)."""
 
     def publish_raw(self, angle: float, throttle: float) -> None: ...
 
@@ -79,12 +77,11 @@ def _now(start: Callable[[], object]) -> None:
 
 
 class CtrlStateMachine:
-    def __init__(self, ports: CtrlPorts, log: Log | None = None, stamped_window_s: float = 0.5,
+    def __init__(self, ports: CtrlPorts, log: Log | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  on_change: Callable[[], None] | None = None) -> None:
         self.ports = ports
         self.log: Log = log or (lambda level, message: None)
-        self.stamped_window_s = stamped_window_s
         self.clock = clock
         self.on_change = on_change or (lambda: None)  # the mode or the model changed (the node saves intent())
         self._lock = threading.RLock()
@@ -95,7 +92,6 @@ class CtrlStateMachine:
         self._loading = False                                           # a load sequence runs
         self._waiting: tuple[int, ModelLoadRequest] | None = None       # the newest load waiting for it
         self._latest_load = 0
-        self._last_stamped: float | None = None
         self._last_request: ModelLoadRequest | None = None
         self._reload_pending = False
         self._reload_sequence = 0   # the reload in flight (tried again when the services do not answer)
@@ -182,23 +178,12 @@ class CtrlStateMachine:
             self.ports.publish_servo(angle, throttle)
             return True
 
-    def forward_auto(self, angle: float, throttle: float) -> bool:
-        """A plain auto_drive command (skipped while stamped commands are flowing)."""
+    def forward_auto(self, angle: float, throttle: float, stamp_ns: int = 0) -> bool:
+        """An auto_drive command with the capture time of its camera frame (0 = none)."""
         with self._lock:
             if not self._forwarding(AUTONOMOUS):
                 return False
-            if self._last_stamped is not None and self.clock() - self._last_stamped <= self.stamped_window_s:
-                return False
-            self.ports.publish_servo(angle, throttle)
-            return True
-
-    def forward_auto_stamped(self, angle: float, throttle: float, stamp_ns: int) -> bool:
-        with self._lock:
-            self._last_stamped = self.clock()
-            if not self._forwarding(AUTONOMOUS):
-                return False
-            self.ports.publish_servo(angle, throttle)
-            self.ports.publish_servo_stamped(angle, throttle, stamp_ns)
+            self.ports.publish_servo(angle, throttle, stamp_ns)
             return True
 
     def forward_calibration(self, angle: float, throttle: float) -> bool:

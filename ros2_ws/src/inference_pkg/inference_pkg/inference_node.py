@@ -1,11 +1,13 @@
 """inference_node: runs the loaded model on every sensor message, newest frame first.
 
 Services: /inference_pkg/load_model (LoadModelSrv), /inference_pkg/inference_state (InferenceStateSrv).
-Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg); publishes /inference_pkg/rl_results
-(InferResultsArray: one InferResults per output value, class_label = index, class_prob = value,
-box fields -1, plus the input images, so the capture stamp travels on) and, after every successful
+Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg, JPEG images: community dialect); publishes
+/inference_pkg/rl_results (InferResultsArray: one InferResults per output value, class_label = index,
+class_prob = value, box fields -1, plus the input JPEG images as they came, so the capture stamp
+travels on to navigation, which copies it into ServoCtrlMsg.source_stamp) and, after every successful
 load, /inference_pkg/model_artifact (std_msgs/String: the loaded artifact's path, transient local:
-the recorder names its bags after the model folder, as the community car does).
+the recorder names its bags after the model folder, as the community car does). Each frame is decoded
+once, straight to the model's input size and colour (`inference.preprocess.build_inputs_from_jpeg`).
 
 Latest-frame-wins: the subscription callback only parks the message in a one-slot hand-over; a worker
 thread takes the newest one when it is free, so a frame that arrived during an inference replaces the
@@ -28,8 +30,7 @@ from std_msgs.msg import String
 from inference.engine import InferenceEngine
 from inference.errors import LoadErrorCode, ModelLoadError
 from inference.latest import LatestSlot
-from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs
-from perception.images import decode_image
+from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs_from_jpeg
 
 SENSOR_TOPIC = "/sensor_fusion_pkg/sensor_msg"
 RESULTS_TOPIC = "/inference_pkg/rl_results"
@@ -150,8 +151,8 @@ class InferenceNode(Node):
 
     @staticmethod
     def _infer(engine: InferenceEngine, pre_process: int, msg: Any) -> Any:
-        images = [decode_image(img.data, img.width, img.height, img.encoding, img.step) for img in msg.images]
-        output = engine.infer(build_inputs(engine.inputs, images, msg.lidar_data, pre_process))
+        frames = [(img.data, img.format) for img in msg.images]
+        output = engine.infer(build_inputs_from_jpeg(engine.inputs, frames, msg.lidar_data, pre_process))
         result = InferResultsArray()
         result.results = [InferResults(class_label=i, class_prob=float(v), x_min=-1.0, y_min=-1.0, x_max=-1.0,
                                        y_max=-1.0) for i, v in enumerate(output)]

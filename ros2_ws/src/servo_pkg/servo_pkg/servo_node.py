@@ -9,16 +9,22 @@ Thin adapter over `drivers.actuation.ServoController` (maths in `calibration.mat
 - neutral, tail light off and servo power off on shutdown, SIGTERM and crashes (`on_shutdown`);
 - outputs never leave the calibrated range; raw calibration pulses stay inside 0.5..2.5 ms.
 
+Latency telemetry (as the community's servo node): a servo_msg whose `source_stamp` is set (the
+capture time of the camera frame an autonomous command came from) yields, once its PWM is written,
+a LatencyMeasureMsg on /servo_pkg/latency: capture -> PWM written, in ms (device_status_node keeps
+the statistics).
+
 See README.md for topics, services and parameters.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from deepracer_interfaces_pkg.msg import ServoCtrlMsg
+from deepracer_interfaces_pkg.msg import LatencyMeasureMsg, ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import (
     GetCalibrationSrv,
     GetLedCtrlSrv,
@@ -47,6 +53,7 @@ from drivers.watchdog_timer import WatchdogTimer
 from vehicle.calibration import CalibrationRange
 
 DEFAULT_WATCHDOG_S = 0.5
+LATENCY_TOPIC = "/servo_pkg/latency"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -112,6 +119,7 @@ class ServoNode(Node):
     """Throttle (ch 0), steering (ch 1) and tail light (ch 2-4) PWM; servo power GPIO.
 
     Subscribes: /ctrl_pkg/servo_msg, /ctrl_pkg/raw_pwm (ServoCtrlMsg, BEST_EFFORT KeepLast 1).
+    Publishes: /servo_pkg/latency (LatencyMeasureMsg) for each stamped servo_msg written.
     Services: /servo_pkg/{servo_gpio, set_calibration, get_calibration, set_led_state, get_led_state}.
     The command watchdog runs on a thread of its own (`drivers.watchdog_timer`): no callback of any
     node in the process can delay the stop.
@@ -133,6 +141,7 @@ class ServoNode(Node):
             f"(deadline {self.deadline_s:g} s), throttle neutral, steering centred, servo power off")
 
     def _create_subscriptions(self) -> None:
+        self.latency_pub = self.create_publisher(LatencyMeasureMsg, LATENCY_TOPIC, 10)
         self.create_subscription(ServoCtrlMsg, "/ctrl_pkg/servo_msg", self._on_servo_msg, command_qos())
         self.create_subscription(ServoCtrlMsg, "/ctrl_pkg/raw_pwm", self._on_raw_pwm, command_qos())
         # Second listener on servo_msg whose only job is the QoS deadline: it matches publishers that
@@ -154,8 +163,15 @@ class ServoNode(Node):
         result = self.controller.drive(msg.angle, msg.throttle)
         if result.throttle_ns is not None or result.steering_ns is not None:
             self.watchdog.feed()
+            self._measure_latency(msg.source_stamp)
         for problem in result.problems:
             self.get_logger().warning(f"servo_msg: {problem}", throttle_duration_sec=1.0)
+
+    def _measure_latency(self, stamp: Any) -> None:
+        """Capture (the frame's stamp, wall clock) -> PWM written, for commands that carry a stamp."""
+        source_ns = int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+        if source_ns > 0:
+            self.latency_pub.publish(LatencyMeasureMsg(latency_ms=(time.time_ns() - source_ns) / 1e6))
 
     def _on_raw_pwm(self, msg: ServoCtrlMsg) -> None:
         result = self.controller.raw(msg.angle, msg.throttle)

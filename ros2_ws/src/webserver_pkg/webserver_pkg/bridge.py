@@ -6,7 +6,7 @@ The node implements `device_console.car.Car` for the FastAPI app:
 - calls the ctrl_pkg, device_info_pkg, i2c_pkg, sensor_fusion_pkg and deepracer_systems_pkg services
   with `call_async`, awaited from the web server's event loop (never blocking it), with a short wait
   for the service to exist and a timeout for the answer, raising `CarUnavailable` / `CarError`;
-- feeds camera (`/camera_pkg/display_mjpeg[/compressed]`) and LiDAR-overlay
+- feeds camera (`/camera_pkg/display_mjpeg/compressed`: the camera's JPEG, passed through) and LiDAR-overlay
   (`/sensor_fusion_pkg/overlay_msg`) frames into the console's MJPEG stream hub;
 - keeps the last `/deepracer_systems_pkg/software_update_pct` for the update page.
 
@@ -56,7 +56,7 @@ from perception.images import ImageDecodeError, decode_bgr
 from vehicle.calibration import CalibrationRange
 from vehicle.lidar import LidarConfigRequest
 from vehicle.model_load import ModelLoadRequest
-from vehicle.status import DeviceStatus, SensorStatus
+from vehicle.status import DeviceInfo, DeviceStatus, SensorStatus
 
 MANUAL_DRIVE_TOPIC = "/webserver_pkg/manual_drive"
 CALIBRATION_DRIVE_TOPIC = "/webserver_pkg/calibration_drive"
@@ -171,11 +171,10 @@ class WebserverPublisherNode(Node):
         with self._image_subs_lock:
             if watched and topic not in self._image_subs:
                 if topic == CAMERA_TOPIC:
-                    subs = [
-                        self.create_subscription(CompressedImage, CAMERA_COMPRESSED_TOPIC, self._on_camera_jpeg,
-                                                 IMAGE_QOS),
-                        self.create_subscription(Image, CAMERA_TOPIC, self._on_camera_image, IMAGE_QOS),
-                    ]
+                    # the camera's own JPEG only (passed through to viewers as it is): subscribing to
+                    # the raw topic as well would make the camera node decode every frame for nothing
+                    subs = [self.create_subscription(CompressedImage, CAMERA_COMPRESSED_TOPIC, self._on_camera_jpeg,
+                                                     IMAGE_QOS)]
                 else:
                     subs = [self.create_subscription(Image, OVERLAY_TOPIC, self._on_overlay_image, IMAGE_QOS)]
                 self._image_subs[topic] = subs
@@ -195,9 +194,6 @@ class WebserverPublisherNode(Node):
         except ImageDecodeError:
             return  # not an image the stream can show
         self._hub.publish_bgr(topic, image)
-
-    def _on_camera_image(self, msg: Image) -> None:
-        self._on_image(CAMERA_TOPIC, msg)
 
     def _on_overlay_image(self, msg: Image) -> None:
         self._on_image(OVERLAY_TOPIC, msg)
@@ -308,9 +304,9 @@ class WebserverPublisherNode(Node):
         if not r.success:
             raise CarError(r.message or "The emergency stop was refused.")
 
-    async def device_info(self) -> tuple[str, str]:
+    async def device_info(self) -> DeviceInfo:
         r = await self._error_call("/device_info_pkg/get_device_info", GetDeviceInfoSrv.Request())
-        return str(r.hardware_version), str(r.software_version)
+        return DeviceInfo.from_fields(r)
 
     async def device_status(self) -> DeviceStatus:
         r = await self._error_call("/device_info_pkg/get_device_status", GetDeviceStatusSrv.Request())
