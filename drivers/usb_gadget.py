@@ -27,7 +27,7 @@ import errno
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from runtime.paths import sysfs_root
@@ -60,6 +60,13 @@ class NetFunction:
         return f"{self.kind}.{self.instance}"
 
 
+# RNDIS on usb0 (10.0.0.1) and ECM on usb1 (10.0.1.1), MAC addresses as the original car's
+DEFAULT_FUNCTIONS: tuple[NetFunction, ...] = (
+    NetFunction("rndis", "usb0", 2, "10.0.0.1", "10.0.0.2", "12:34:56:78:90:10", "12:34:56:78:90:11"),
+    NetFunction("ecm", "usb1", 1, "10.0.1.1", "10.0.1.2", "12:34:56:78:90:20", "12:34:56:78:90:21"),
+)
+
+
 @dataclass(frozen=True)
 class GadgetSpec:
     """What the computer sees. Vendor/product ids are the original car's, so a computer that knew
@@ -71,13 +78,8 @@ class GadgetSpec:
     manufacturer: str = "DeepRacer open stack"
     product: str = "DeepRacer"
     serial: str = "0000000000000000"
-    functions: tuple[NetFunction, ...] = field(default_factory=lambda: DEFAULT_FUNCTIONS)
+    functions: tuple[NetFunction, ...] = DEFAULT_FUNCTIONS
 
-
-DEFAULT_FUNCTIONS = (
-    NetFunction("rndis", "usb0", 2, "10.0.0.1", "10.0.0.2", "12:34:56:78:90:10", "12:34:56:78:90:11"),
-    NetFunction("ecm", "usb1", 1, "10.0.1.1", "10.0.1.2", "12:34:56:78:90:20", "12:34:56:78:90:21"),
-)
 
 
 def configfs_root(root: Path | None = None) -> Path:
