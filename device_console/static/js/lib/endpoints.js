@@ -294,3 +294,23 @@ export function logIn(password) {
     body: new URLSearchParams({ password }),
   });
 }
+
+// ------------------------------------------------------------------ first set-up and software update
+/**
+ * Whether the first-run wizard opens by itself (ours).
+ * @typedef {Answer & {show: boolean, wifi_configured: boolean, via_usb: boolean, dismissed: boolean,
+ *   hostname: string}} SetupWizardState
+ */
+/** @typedef {Answer & {status: boolean}} UpdateAvailable */
+/** @returns {Promise<SetupWizardState>} (ours) */
+export const setupWizardState = () => get('/api/setup_wizard');
+/** Finished or skipped: no longer opens by itself. @param {boolean} dismissed @returns {Promise<Answer>} (ours) */
+export const dismissSetupWizard = (dismissed) => post('/api/setup_wizard', { dismissed });
+/** The QR code (SVG) of an address of this car (ours). @param {string} url @returns {string} */
+export const carAddressQrUrl = (url) => `/api/car_address_qr.svg?url=${encodeURIComponent(url)}`;
+/** @param {CallOptions} [options] @returns {Promise<UpdateAvailable>} */
+export const softwareUpdateAvailable = (options) => get('/api/is_software_update_available', options);
+/** @returns {Promise<Answer>} */
+export const beginSoftwareUpdate = () => post('/api/begin_software_update', {});
+/** Update progress, one event a second: `status:<state>|update_pct:<n> <i>`. @returns {EventSource} */
+export const updateStatusEvents = () => new EventSource('/api/update_status');

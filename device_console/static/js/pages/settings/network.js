@@ -15,8 +15,8 @@ function networkItem(n, choose) {
     h('span.wifi-ssid', n.ssid), h('span.muted.small', n.security_info || 'open')));
 }
 
-/** The networks the car sees, listed on Scan. @param {(ssid: string) => void} choose */
-function networkList(choose) {
+/** The networks the car sees, listed on Scan (also the set-up wizard's). @param {(ssid: string) => void} choose */
+export function networkList(choose) {
   const list = h('ul.wifi-list#wifi-list', h('li.muted', 'Press Scan to list the networks the car can see.'));
   const scan = async () => {
     list.replaceChildren(h('li.muted', 'Scanning…'));
@@ -68,5 +68,7 @@ export function networkCard() {
       pw.element, showPasswords([pw]),
       h('div.row', actionButton('Connect', connect, { cls: 'primary', id: 'wifi-connect' })),
       h('p.hint', 'The car may get a new IP address: reconnect to it at that address afterwards.'),
-      result));
+      result),
+    h('div.subsection', h('a.btn#open-setup', { href: '#/setup' }, 'First set-up wizard'),
+      h('p.hint', 'Wi-Fi, software update and the car\'s address with a QR code for your phone.')));
 }

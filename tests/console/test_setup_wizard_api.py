@@ -1,0 +1,56 @@
+"""The first-run wizard's routes: when it opens by itself, finishing/skipping it, and the QR code of
+the car's address (only ever of an address of this car)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.console.conftest import ConsoleClient
+from tests.usb.fake_nm import FakeNetworkManager
+
+
+@pytest.fixture
+def fake_nm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNetworkManager]:
+    nm = FakeNetworkManager(tmp_path / "fake-nm")
+    for key, value in nm.env().items():
+        monkeypatch.setenv(key, value)
+    yield nm
+
+
+def test_wizard_opens_on_a_new_car_until_finished(client: ConsoleClient, fake_nm: FakeNetworkManager) -> None:
+    state = client.get("/api/setup_wizard").json()
+    assert state["success"] and state["show"] and not state["wifi_configured"]   # no Wi-Fi yet
+    assert state["hostname"] == socket.gethostname()
+    assert client.post("/api/wifi_reset", {"wifi_name": "Your-WiFi 100", "wifi_password": "Passwd1234"}).json()["success"]
+    state = client.get("/api/setup_wizard").json()
+    assert state["wifi_configured"] and not state["show"]
+    # reached over the USB cable: opens again, whatever the Wi-Fi
+    usb = client.get("/api/setup_wizard", headers={"Host": "deepracer.aws"}).json()
+    assert usb["via_usb"] and usb["show"]
+    assert client.post("/api/setup_wizard", {"dismissed": True}).json() == {"success": True, "dismissed": True}
+    assert not client.get("/api/setup_wizard", headers={"Host": "deepracer.aws"}).json()["show"]
+    answer = client.post("/api/setup_wizard", {"dismissed": "yes"}).json()
+    assert answer == {"success": False, "reason": "dismissed must be true or false"}
+    assert client.get("/api/setup_wizard").json()["dismissed"] is True            # unchanged
+
+
+def test_qr_code_only_of_the_cars_own_address(client: ConsoleClient, fake_nm: FakeNetworkManager) -> None:
+    client.post("/api/wifi_reset", {"wifi_name": "Your-WiFi 100", "wifi_password": "Passwd1234"})
+    answer = client.get("/api/car_address_qr.svg", params={"url": "https://192.168.1.23/"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    assert answer.content.startswith(b"<svg") and b"<path" in answer.content
+    host = socket.gethostname().split(".")[0].lower()
+    assert client.get("/api/car_address_qr.svg", params={"url": f"https://{host}.local:8443"}).status_code == 200
+    for url, reason in (("https://evil.example/", "not an address of this car"),
+                        ("javascript:alert(1)", "must be http(s)"),
+                        ("https://192.168.1.23/login?next=x", "the car's address only"),
+                        ("https://user@192.168.1.23/", "the car's address only"),
+                        ("https://192.168.1.23:99999/", "not a URL"),
+                        ("", "must be http(s)")):
+        refused = client.get("/api/car_address_qr.svg", params={"url": url})
+        assert refused.status_code == 400, url
+        assert reason in refused.json()["reason"], url
