@@ -10,7 +10,7 @@ TSC := build/node/node_modules/.bin/tsc
 help:
 	@echo "make run    set up (first call) and start the whole stack on the simulated car"
 	@echo "make test   set up and run every test (lint included)"
-	@echo "make bench  performance figures (also written to build/bench.json)"
+	@echo "make bench  performance figures (also written to build/bench.json); PROFILE=1: flame graphs in build/profile/"
 
 setup:
 	@./scripts/bootstrap.sh
@@ -29,8 +29,9 @@ lint: setup
 test: setup lint
 	@$(ENV) && python -m pytest $(PYTEST_ARGS)
 
+PROFILE ?= 0
 bench: setup
-	@$(ENV) && mkdir -p build && python -m tests.bench.run_all --output build/bench.json
+	@$(ENV) && mkdir -p build && PROFILE=$(PROFILE) python -m tests.bench.run_all --output build/bench.json
 
 clean:
 	rm -rf .venv ros2_ws/build ros2_ws/install ros2_ws/log build

@@ -30,7 +30,7 @@ def console(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def page(chromium: Any, console: LiveServer) -> Iterator[Any]:
     ctx = chromium.new_context(viewport=LAPTOP, service_workers="block")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     errors: list[str] = []
     try:
         p = ctx.new_page()

@@ -55,7 +55,7 @@ def hostile_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 @pytest.fixture
 def context(chromium: Any) -> Iterator[Any]:
     ctx = chromium.new_context(viewport=LAPTOP, ignore_https_errors=True, service_workers="block")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     ctx.add_init_script(WATCH)
     try:
         yield ctx
