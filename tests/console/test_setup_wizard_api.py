@@ -4,21 +4,12 @@ the car's address (only ever of an address of this car)."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.console.conftest import ConsoleClient
+from tests.usb import conftest as usb_fixtures
 from tests.usb.fake_nm import FakeNetworkManager
 
-
-@pytest.fixture
-def fake_nm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNetworkManager]:
-    nm = FakeNetworkManager(tmp_path / "fake-nm")
-    for key, value in nm.env().items():
-        monkeypatch.setenv(key, value)
-    yield nm
+fake_nm = usb_fixtures.fake_nm  # the fake NetworkManager on PATH
 
 
 def test_wizard_opens_on_a_new_car_until_finished(client: ConsoleClient, fake_nm: FakeNetworkManager) -> None:

@@ -30,6 +30,26 @@ export function networkList(choose) {
   return { list, scan };
 }
 
+/**
+ * Connects the car to the network named in `name` with the password in `password`; the outcome goes
+ * to `result`, then `after` runs (the state shown is refreshed). Also the set-up wizard's.
+ * @param {HTMLInputElement} name @param {HTMLInputElement} password @param {HTMLElement} result
+ * @param {() => unknown} after
+ */
+export function wifiConnector(name, password, result, after) {
+  return async () => {
+    const wanted = name.value.trim();
+    if (!wanted) { message(result, false, 'Choose or type a network name.'); return; }
+    message(result, true, `Connecting to ${wanted}…`);
+    try {
+      const d = await connectWifi(wanted, password.value, { timeout: 90000 });
+      message(result, true, `Connected to ${wanted}. Vehicle IP address: ${d.ip_address || '—'}`);
+      password.value = '';
+    } catch (err) { message(result, false, errorText(err)); }
+    await after();
+  };
+}
+
 export function networkCard() {
   const ssid = h('span#net-ssid', '—');
   const ips = h('span#net-ips', '—');
@@ -47,17 +67,7 @@ export function networkCard() {
       setText(usb, d.is_usb_connected ? 'Connected' : 'Not connected');
     } catch (err) { setText(ssid, errorText(err)); }
   };
-  const connect = async () => {
-    const wanted = name.value.trim();
-    if (!wanted) { message(result, false, 'Choose or type a network name.'); return; }
-    message(result, true, `Connecting to ${wanted}…`);
-    try {
-      const d = await connectWifi(wanted, pw.input.value, { timeout: 60000 });
-      message(result, true, `Connected. Vehicle IP address: ${d.ip_address || '—'}`);
-      pw.input.value = '';
-      refresh();
-    } catch (err) { message(result, false, errorText(err)); }
-  };
+  const connect = wifiConnector(name, pw.input, result, refresh);
   refresh();
   return card('Network settings', { id: 'network-card' },
     facts([['Wi-Fi network SSID', ssid], ['Vehicle IP address', ips], ['USB connection', usb]]),

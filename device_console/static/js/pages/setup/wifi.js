@@ -2,9 +2,9 @@
 // Wizard step 1: the car's Wi-Fi. The networks it sees, a password, Connect, and the live state.
 
 import { actionButton, h, poll, setText } from '../../lib/dom.js';
-import { connectWifi, networkDetails } from '../../lib/endpoints.js';
-import { errorText, message, passwordField, resultLine, showPasswords } from '../settings/fields.js';
-import { networkList } from '../settings/network.js';
+import { networkDetails } from '../../lib/endpoints.js';
+import { errorText, passwordField, resultLine, showPasswords } from '../settings/fields.js';
+import { networkList, wifiConnector } from '../settings/network.js';
 
 /** @typedef {import('../page.js').Cleanup} Cleanup */
 
@@ -24,17 +24,7 @@ export function wifiStep(cleanup) {
       status.dataset.state = d.SSID ? 'ok' : 'idle';
     } catch (err) { setText(status, errorText(err)); }
   };
-  const connect = async () => {
-    const wanted = name.value.trim();
-    if (!wanted) { message(result, false, 'Choose or type a network name.'); return; }
-    message(result, true, `Connecting to ${wanted}…`);
-    try {
-      const d = await connectWifi(wanted, pw.input.value, { timeout: 90000 });
-      message(result, true, `Connected to ${wanted}. Address: ${d.ip_address || '—'}`);
-      pw.input.value = '';
-    } catch (err) { message(result, false, errorText(err)); }
-    await refresh();
-  };
+  const connect = wifiConnector(name, pw.input, result, refresh);
   const element = h('section.card.setup-step#setup-step-wifi',
     h('div.card-body',
       h('h2', 'Connect the car to Wi-Fi'),
