@@ -167,6 +167,8 @@ class UsbGadget:
             raise GadgetError(f"no USB gadget configfs at {configfs_root(self.root)} (is libcomposite loaded?)")
         spec, g = self.spec, self.path
         _mkdir(g)
+        if _read(g / "UDC"):  # left bound by a process that died: a bound gadget cannot be changed
+            _write(g / "UDC", "")
         for name, value in (("idVendor", f"0x{spec.vendor_id:04x}"), ("idProduct", f"0x{spec.product_id:04x}"),
                             ("bcdDevice", "0x0100"), ("bcdUSB", "0x0200"),
                             # composite device with interface association descriptors

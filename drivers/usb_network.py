@@ -261,21 +261,34 @@ class OtgService:
         self.served: list[UsbLink] = []
         self.problem = ""
         self._no_interfaces = False
+        self.active = False  # our gadget is bound: the network on its links is ours to manage
         self._lock = threading.Lock()
 
     def start(self) -> bool:
-        """Create and bind the gadget; False (and `problem` says why) when this machine has no OTG port."""
+        """Create and bind the gadget; False (and `problem` says why) when this machine has no OTG port
+        or its controller is taken (an image that sets up a gadget of its own: then only the link
+        state is reported and its network is left alone)."""
         if not self.create_gadget:
             return False
         try:
             if not self.gadget.supported():
                 _load_gadget_module()
             self.gadget.create()
-            controller = self.gadget.bind()
         except GadgetError as exc:
             self.problem = str(exc)
             log.info("USB network over the cable not available: %s", exc)
             return False
+        try:
+            controller = self.gadget.bind()
+        except GadgetError as exc:
+            self.problem = str(exc)
+            log.info("USB network over the cable not available: %s", exc)
+            try:
+                self.gadget.remove()  # nothing of ours left behind
+            except GadgetError:
+                pass
+            return False
+        self.active = True
         log.info("USB gadget %s bound to %s", self.gadget.spec.name, controller)
         return True
 
@@ -298,6 +311,8 @@ class OtgService:
             return state
 
     def _apply(self, state: bool) -> None:
+        if not self.active:
+            return
         links = links_for(self.gadget)
         try:
             if state:
@@ -315,16 +330,18 @@ class OtgService:
 
     def stop(self) -> None:
         with self._lock:
+            if not self.active:
+                return
+            self.active = False
             try:
                 self.network.down(self.served or links_for(self.gadget))
             except NetworkCommandError as exc:
                 log.warning("USB network tear-down: %s", exc)
             self.served, self.connected = [], False
-            if self.create_gadget:
-                try:
-                    self.gadget.remove()
-                except GadgetError as exc:
-                    log.warning("USB gadget removal: %s", exc)
+            try:
+                self.gadget.remove()
+            except GadgetError as exc:
+                log.warning("USB gadget removal: %s", exc)
 
 
 def _serial() -> str:

@@ -67,3 +67,31 @@ def test_no_configfs_or_no_controller_is_a_clear_error(sysfs_root: Path) -> None
     assert gadget.connected() is True
     gadget.remove()
     assert not gadget.path.exists()
+
+
+def test_service_manages_the_network_of_its_own_gadget_only(sysfs_root: Path, state_dir: Path) -> None:
+    """The OTG service with the simulated network backend: no controller for our gadget (an image
+    with a gadget of its own) -> the link is reported and the network left alone; our gadget bound ->
+    the network follows the link, and stop takes it all down."""
+    from drivers.usb_network import OtgService, SimulatedUsbNetwork
+
+    (sysfs_root / "kernel/config/usb_gadget").mkdir(parents=True)
+    link = sysfs_root / "kernel/debug/dwc3.0.auto/link_state"
+    link.parent.mkdir(parents=True)
+    link.write_text("U0\n")
+    network = SimulatedUsbNetwork()
+    other = OtgService(UsbGadget(root=sysfs_root), network)
+    assert other.start() is False and "no USB device controller" in other.problem
+    assert not (sysfs_root / "kernel/config/usb_gadget/deepracer").exists()   # nothing left behind
+    assert other.poll() is True and network.served == []
+
+    udc = make_usb_gadget_tree(sysfs_root)
+    ours = OtgService(UsbGadget(root=sysfs_root), network)
+    assert ours.start() is True
+    assert ours.poll() is False and network.served == []
+    (udc / "state").write_text("configured\n")
+    assert ours.poll() is True
+    assert [(link.interface, link.car_address) for link in network.served] == [("usb0", "10.0.0.1"),
+                                                                               ("usb1", "10.0.1.1")]
+    ours.stop()
+    assert network.served == [] and not (sysfs_root / "kernel/config/usb_gadget/deepracer").exists()
