@@ -1,8 +1,10 @@
 """First set-up (ours): when the console opens its first-run wizard, and the QR code of the car's address.
 
 - `GET /api/setup_wizard` → `{"success", "show", "wifi_configured", "via_usb", "dismissed", "hostname"}`:
-  the wizard opens by itself (`show`) on a car whose Wi-Fi is not configured or when the console was
-  reached as `https://deepracer.aws` (over the USB cable), until it is finished or skipped once.
+  the wizard opens by itself (`show`) on a car with no Wi-Fi set up (not associated and no Wi-Fi
+  profile stored; `wifi_configured` is null when NetworkManager did not answer, and then it does not
+  open) or when the console was reached as `https://deepracer.aws` (over the USB cable), until it is
+  finished or skipped once.
 - `POST /api/setup_wizard` `{"dismissed": true|false}`: finished/skipped (it no longer opens by
   itself; Settings → "First set-up" always opens it), or back to opening by itself.
 - `GET /api/car_address_qr.svg?url=http(s)://<address>[:port]/`: the QR code (SVG, made by `segno`)
@@ -51,13 +53,23 @@ def _dismissed(path: Path) -> bool:
         return False
 
 
+def _wifi_configured(network: Any) -> bool | None:
+    """Associated now or a Wi-Fi profile stored (None: unknown, NetworkManager did not answer)."""
+    check = getattr(network, "wifi_configured", None)
+    if check is None:  # a network backend without profiles: associated or not
+        return bool(network.current_ssid())
+    result: bool | None = check()
+    return result
+
+
 @router.get("/api/setup_wizard")
 async def setup_wizard(request: Request, console: ConsoleDep) -> dict[str, Any]:
-    ssid = await anyio.to_thread.run_sync(console.network.current_ssid)
+    configured = await anyio.to_thread.run_sync(_wifi_configured, console.network)
     dismissed = await anyio.to_thread.run_sync(_dismissed, _state_file(console))
     via_usb = (request.url.hostname or "").lower() == USB_HOST
-    return ok(show=not dismissed and (not ssid or via_usb), wifi_configured=bool(ssid), via_usb=via_usb,
-              dismissed=dismissed, hostname=socket.gethostname())
+    show = not dismissed and (configured is False or via_usb)
+    return ok(show=show, wifi_configured=configured, via_usb=via_usb, dismissed=dismissed,
+              hostname=socket.gethostname())
 
 
 @router.post("/api/setup_wizard", openapi_extra=request_body(SetupWizardBody))

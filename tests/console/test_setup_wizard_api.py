@@ -18,7 +18,11 @@ def test_wizard_opens_on_a_new_car_until_finished(client: ConsoleClient, fake_nm
     assert state["hostname"] == socket.gethostname()
     assert client.post("/api/wifi_reset", {"wifi_name": "Your-WiFi 100", "wifi_password": "Passwd1234"}).json()["success"]
     state = client.get("/api/setup_wizard").json()
-    assert state["wifi_configured"] and not state["show"]
+    assert state["wifi_configured"] is True and not state["show"]
+    fake_nm.load()
+    fake_nm.state["connected"] = None                                           # out of range: still set up
+    fake_nm.save()
+    assert client.get("/api/setup_wizard").json()["show"] is False
     # reached over the USB cable: opens again, whatever the Wi-Fi
     usb = client.get("/api/setup_wizard", headers={"Host": "deepracer.aws"}).json()
     assert usb["via_usb"] and usb["show"]
@@ -45,3 +49,13 @@ def test_qr_code_only_of_the_cars_own_address(client: ConsoleClient, fake_nm: Fa
         refused = client.get("/api/car_address_qr.svg", params={"url": url})
         assert refused.status_code == 400, url
         assert reason in refused.json()["reason"], url
+
+
+def test_wizard_does_not_open_when_the_network_cannot_be_read(client: ConsoleClient,
+                                                             fake_nm: FakeNetworkManager) -> None:
+    assert client.get("/api/setup_wizard").json()["show"] is True            # a new car: opens
+    fake_nm.state["iwgetid"] = False
+    fake_nm.save()
+    (fake_nm.bin / "nmcli").write_text("#!/bin/sh\necho 'Error: NetworkManager is not running.' >&2\nexit 8\n")
+    state = client.get("/api/setup_wizard").json()
+    assert state["wifi_configured"] is None and state["show"] is False          # unknown: not a new car

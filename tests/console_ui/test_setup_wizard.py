@@ -19,12 +19,13 @@ pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
 @pytest.fixture
 def car_without_wifi(car: Stack) -> Iterator[Stack]:
-    """The simulated car's NetworkManager with no Wi-Fi connection; put back afterwards."""
+    """The simulated car's NetworkManager with no Wi-Fi set up (a new car); put back afterwards."""
     state_file = car.sim_dir / "network" / "nm-state.json"
     before = state_file.read_text()
     state = json.loads(before)
     state["connected"] = None
     state["devices"][0][2] = "disconnected"
+    state["profiles"] = [p for p in state["profiles"] if p["type"] != "802-11-wireless"]
     state_file.write_text(json.dumps(state))
     try:
         yield car

@@ -116,7 +116,7 @@ async function route() {
 async function firstPage() {
   if (window.location.hash) return;
   let wizard = false;
-  try { wizard = (await setupWizardState()).show; } catch { /* the console opens as usual */ }
+  try { wizard = (await setupWizardState({ timeout: 4000 })).show; } catch { /* the console opens as usual */ }
   window.history.replaceState(null, '', wizard ? '#/setup' : '#/control');
 }
 

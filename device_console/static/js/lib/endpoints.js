@@ -297,13 +297,13 @@ export function logIn(password) {
 
 // ------------------------------------------------------------------ first set-up and software update
 /**
- * Whether the first-run wizard opens by itself (ours).
- * @typedef {Answer & {show: boolean, wifi_configured: boolean, via_usb: boolean, dismissed: boolean,
+ * Whether the first-run wizard opens by itself (ours); wifi_configured null: unknown.
+ * @typedef {Answer & {show: boolean, wifi_configured: boolean | null, via_usb: boolean, dismissed: boolean,
  *   hostname: string}} SetupWizardState
  */
 /** @typedef {Answer & {status: boolean}} UpdateAvailable */
-/** @returns {Promise<SetupWizardState>} (ours) */
-export const setupWizardState = () => get('/api/setup_wizard');
+/** @param {CallOptions} [options] @returns {Promise<SetupWizardState>} (ours) */
+export const setupWizardState = (options) => get('/api/setup_wizard', options);
 /** Finished or skipped: no longer opens by itself. @param {boolean} dismissed @returns {Promise<Answer>} (ours) */
 export const dismissSetupWizard = (dismissed) => post('/api/setup_wizard', { dismissed });
 /** The QR code (SVG) of an address of this car (ours). @param {string} url @returns {string} */
