@@ -18,9 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def reset_certificate(args: argparse.Namespace) -> int:
-    from device_console.auth import PasswordStore
-    from device_console.config import ConsoleSettings
-    from device_console.tls import certificate_names, generate_certificate
+    from device_console.core.config import ConsoleSettings
+    from device_console.core.security import PasswordStore
+    from device_console.core.tls import certificate_names, generate_certificate
     from runtime.atomic import atomic_write_json
     from runtime.paths import dmi_dir
 

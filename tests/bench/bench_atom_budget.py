@@ -62,13 +62,9 @@ def _subscribe_commands(ros: Any) -> list[tuple[int, int]]:
     from rclpy.qos import qos_profile_sensor_data
 
     received: list[tuple[int, int]] = []
-    if "source_stamp" in messages.ServoCtrlMsg.get_fields_and_field_types():
-        msg_type, topic = messages.ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive"
-    else:  # the original dialect: the stamped extension topic
-        msg_type, topic = messages.ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped"
-    ros.node.create_subscription(
-        msg_type, topic, lambda m: received.append((time.time_ns(), _stamp_ns(m.source_stamp))),
-        qos_profile_sensor_data)
+    ros.node.create_subscription(  # community dialect: the command carries its frame's capture stamp
+        messages.ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive",
+        lambda m: received.append((time.time_ns(), _stamp_ns(m.source_stamp))), qos_profile_sensor_data)
     return received
 
 

@@ -10,8 +10,8 @@ import pytest
 from cryptography import x509
 
 from cli.deepracer import build_parser
-from device_console.auth import PasswordStore, TokenStore
-from device_console.tls import certificate_names, ensure_certificate
+from device_console.core.security import PasswordStore, TokenStore
+from device_console.core.tls import certificate_names, ensure_certificate
 
 
 def _names(cert_path: Path) -> list[str]:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from calibration.maths import CalibrationRange
-from device_console.app import create_app
-from device_console.routes import calibration as calibration_routes
+from device_console.api.routes import calibration as calibration_routes
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

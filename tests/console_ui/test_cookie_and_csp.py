@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from device_console.app import create_app
-from device_console.tls import generate_certificate
+from device_console.core.tls import generate_certificate
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

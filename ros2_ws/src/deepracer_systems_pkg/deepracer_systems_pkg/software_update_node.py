@@ -64,19 +64,22 @@ class SoftwareUpdateNode(Node):
         self._led_done = True
         self._led_timer.cancel()
 
-    def _check(self, request: Any, response: Any) -> Any:
+    def _check(self, request: SoftwareUpdateCheckSrv.Request,
+               response: SoftwareUpdateCheckSrv.Response) -> SoftwareUpdateCheckSrv.Response:
         self.state = check_update(self._source(), installed_version())
         response.software_update_state = self.state
         return response
 
-    def _begin(self, request: Any, response: Any) -> Any:
+    def _begin(self, request: BeginSoftwareUpdateSrv.Request,
+               response: BeginSoftwareUpdateSrv.Response) -> BeginSoftwareUpdateSrv.Response:
         if self.state == UPDATE_AVAILABLE:
             self.get_logger().warning(f"an update is available in {self._source()}: install it with "
                                       "`sudo deepracer install` from that folder; nothing is installed from here")
         response.response_status = False
         return response
 
-    def _state(self, request: Any, response: Any) -> Any:
+    def _state(self, request: SoftwareUpdateStateSrv.Request,
+               response: SoftwareUpdateStateSrv.Response) -> SoftwareUpdateStateSrv.Response:
         response.update_state = self.state
         return response
 
