@@ -300,6 +300,20 @@ def connection_profiles() -> list[tuple[str, str]]:
     return rows
 
 
+def wifi_configured() -> bool | None:
+    """A Wi-Fi network is set up on the car: associated now, or a Wi-Fi profile stored. None when
+    NetworkManager did not answer (unknown: callers should not assume a new car)."""
+    if current_ssid():
+        return True
+    try:
+        result = _nmcli("-t", "-f", "NAME,TYPE", "connection", "show")
+    except NetworkToolError:
+        return None
+    if result.returncode != 0:
+        return None
+    return any(len(parts) >= 2 and _is_wifi(parts[1]) for parts in map(split_terse, result.stdout.splitlines()))
+
+
 def delete_profile(name: str) -> bool:
     try:
         return _nmcli("connection", "delete", "id", name).returncode == 0

@@ -15,8 +15,11 @@ TSC=$NODE_TOOLS/node_modules/.bin/tsc
 
 RUNTIME_ONLY=0
 [ "${1:-}" = "--runtime" ] && RUNTIME_ONLY=1   # a car: no browser, no test tools
-APT_PACKAGES="cmake g++ make"
-[ "$RUNTIME_ONLY" = 1 ] || APT_PACKAGES="$APT_PACKAGES chromium fonts-dejavu-core"
+# dnsmasq-base: DHCP and DNS on the USB cable network (the binary only: the `dnsmasq` package would
+# add a system-wide service answering on every interface; ours is started by otg_control_node).
+APT_PACKAGES="cmake g++ make dnsmasq-base"
+# busybox: the tests' DHCP client (udhcpc) and DNS lookup on the USB network
+[ "$RUNTIME_ONLY" = 1 ] || APT_PACKAGES="$APT_PACKAGES chromium fonts-dejavu-core busybox"
 # Node.js + npm for the type check: Debian's, unless the machine has them already (e.g. NodeSource's)
 [ "$RUNTIME_ONLY" = 1 ] || command -v npm >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES nodejs npm"
 

@@ -251,6 +251,11 @@ class SshPasswordBody(Body):
     newPassword: Text = Field(max_length=256)
 
 
+class SetupWizardBody(Body):
+    dismissed: StrictBool = Field(description="true: finished or skipped (no longer opens by itself)")
+    refusal_reason = "dismissed must be true or false"
+
+
 class ConsolePasswordBody(Body):
     old_password: Text = Field(max_length=256)
     new_password: Text = Field(max_length=256)
@@ -297,6 +302,7 @@ Timezone = Annotated[TimezoneBody, Depends(JsonBody(TimezoneBody))]
 Wifi = Annotated[WifiBody, Depends(JsonBody(WifiBody))]
 SshPassword = Annotated[SshPasswordBody, Depends(JsonBody(SshPasswordBody))]
 ConsolePassword = Annotated[ConsolePasswordBody, Depends(JsonBody(ConsolePasswordBody))]
+SetupWizard = Annotated[SetupWizardBody, Depends(JsonBody(SetupWizardBody))]
 UpdateStatus = Annotated[UpdateStatusBody, Depends(JsonBody(UpdateStatusBody))]
 ConsoleUi = Annotated[ConsoleUiBody, Depends(JsonBody(ConsoleUiBody))]
 

@@ -24,13 +24,14 @@ from device_console.api.routes import (
     login,
     models,
     recordings,
+    setup,
     stream,
     system,
 )
 
 # in matching order
 ROUTERS = (login.router, control.router, calibration.router, models.router, device.router, system.router,
-           stream.router, console_ui.router, drive_ws.router, recordings.router, login.protected)
+           setup.router, stream.router, console_ui.router, drive_ws.router, recordings.router, login.protected)
 
 
 def openapi_schema(app: FastAPI) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 `python -m device_console.core.tls regenerate` makes a new key and certificate (e.g. after the car's
 name or address changed); `ensure_certificate()` is what the console calls at start.
-The certificate names `deepracer.io` (the original CN), `deepracer.aws` (the USB address),
-`localhost`, the host name and every current IPv4 address.
+The certificate names `deepracer.io` (the original CN), `deepracer.aws` (the car over the USB
+cable), `localhost`, the host name and `<hostname>.local` (mDNS), the USB cable addresses
+(10.0.0.1, 10.0.1.1) and every current IPv4 address. A certificate that does not name the current
+host name (the car was renamed) is replaced at the next start. `deepracer reset-certificate` makes a
+new one and resets the console password, as the original's `nginx_install_certs.sh`.
 """
 
 from __future__ import annotations
@@ -24,14 +27,25 @@ from runtime.atomic import atomic_write_bytes
 CERT_NAME = "console.crt"
 KEY_NAME = "console.key"
 VALID_DAYS = 3650
+FIXED_NAMES = ("deepracer.io", "deepracer.aws", "localhost")
+USB_ADDRESSES = ("10.0.0.1", "10.0.1.1")  # the car over the USB cable (drivers/usb_gadget.py)
 
 
 def cert_paths(certs_dir: Path) -> tuple[Path, Path]:
     return certs_dir / CERT_NAME, certs_dir / KEY_NAME
 
 
+def _host_names(host: str) -> list[str]:
+    """The names a browser may use for this car: `<host>` and `<host>.local` (mDNS)."""
+    host = host.strip().lower()
+    if not host or host == "localhost":
+        return []
+    short = host.split(".", 1)[0]
+    return [host] + ([f"{short}.local"] if f"{short}.local" != host else [])
+
+
 def _local_addresses() -> list[str]:
-    addresses = {"127.0.0.1"}
+    addresses = {"127.0.0.1", *USB_ADDRESSES}
     try:
         from drivers import network
 
@@ -46,9 +60,8 @@ def generate_certificate(certs_dir: Path, hostnames: list[str] | None = None,
     """Write a new key + self-signed certificate (atomically; the key is 0600)."""
     cert_path, key_path = cert_paths(certs_dir)
     key = ec.generate_private_key(ec.SECP256R1())
-    names = ["deepracer.io", "deepracer.aws", "localhost"]
-    host = socket.gethostname()
-    for name in [host, *(hostnames or [])]:
+    names = list(FIXED_NAMES)
+    for name in [*_host_names(socket.gethostname()), *(hostnames or [])]:
         if name and name not in names:
             names.append(name)
     ips = []
@@ -83,11 +96,23 @@ def generate_certificate(certs_dir: Path, hostnames: list[str] | None = None,
     return cert_path, key_path
 
 
+def certificate_names(cert: x509.Certificate) -> list[str]:
+    """The DNS names and addresses a certificate covers."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(entry.value) for entry in san]
+
+
 def certificate_usable(cert_path: Path, key_path: Path) -> bool:
+    """Readable, valid for more than a day, and naming the car as it is called now."""
     try:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except (OSError, ValueError):
+        return False
+    if not set(_host_names(socket.gethostname())) <= set(certificate_names(cert)):
         return False
     return cert.not_valid_after_utc > dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
 
@@ -119,9 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError):
         print(f"no certificate at {cert_path}")
         return 1
-    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     print(f"{cert_path}\n  valid until {cert.not_valid_after_utc:%Y-%m-%d}\n  names "
-          + ", ".join(str(v.value) for v in san))
+          + ", ".join(certificate_names(cert)))
     return 0
 
 

@@ -34,13 +34,14 @@ def _run(bin_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_missing_package_prints_the_sudo_line_and_stops(tmp_path: Path) -> None:
-    result = _run(_fake_bin(tmp_path, installed={"cmake", "g++", "make"}))
+    result = _run(_fake_bin(tmp_path, installed={"cmake", "g++", "make", "dnsmasq-base"}))
     assert result.returncode == 1
-    assert "sudo apt-get install -y chromium fonts-dejavu-core" in result.stdout
+    assert "sudo apt-get install -y chromium fonts-dejavu-core busybox" in result.stdout
     assert "apt-get must not run" not in result.stderr
 
 
 def test_nothing_missing_passes_quietly(tmp_path: Path) -> None:
-    result = _run(_fake_bin(tmp_path, installed={"cmake", "g++", "make", "chromium", "fonts-dejavu-core"}))
+    result = _run(_fake_bin(tmp_path, installed={"cmake", "g++", "make", "dnsmasq-base", "chromium",
+                                                 "fonts-dejavu-core", "busybox"}))
     assert result.returncode == 0
     assert result.stdout == ""

@@ -87,3 +87,13 @@ class FakeKernel:
                     (channel / "enable").write_text("0\n")
                     (channel / "polarity").write_text("normal\n")
                     (channel / "duty_cycle").write_text("0\n")
+
+
+def make_usb_gadget_tree(root: Path, controller: str = "dwc3.0.auto") -> Path:
+    """configfs with the USB gadget subsystem (libcomposite loaded) and one USB device controller
+    whose `state` says nothing is attached; returns the controller's directory."""
+    (root / "kernel" / "config" / "usb_gadget").mkdir(parents=True, exist_ok=True)
+    udc = root / "class" / "udc" / controller
+    udc.mkdir(parents=True, exist_ok=True)
+    (udc / "state").write_text("not attached\n")
+    return udc

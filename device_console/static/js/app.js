@@ -9,14 +9,16 @@ import models from './pages/models/index.js';
 import calibration from './pages/calibration/index.js';
 import settings from './pages/settings/index.js';
 import logs from './pages/logs/index.js';
+import setup from './pages/setup/index.js';
+import { setupWizardState } from './lib/endpoints.js';
 
 /** @typedef {import('./pages/page.js').Page} Page */
 /** @typedef {import('./pages/page.js').Unmount} Unmount */
-/** @typedef {'control' | 'models' | 'calibration' | 'settings' | 'logs'} PageName */
+/** @typedef {'control' | 'models' | 'calibration' | 'settings' | 'logs' | 'setup'} PageName */
 
 /** @type {Record<PageName, Page>} */
-const PAGES = { control, models, calibration, settings, logs };
-/** @type {[PageName, string, string?][]} id, label, short label (phones) */
+const PAGES = { control, models, calibration, settings, logs, setup };
+/** @type {[Exclude<PageName, 'setup'>, string, string?][]} id, label, short label (phones); the set-up wizard has no tab */
 const NAV = [
   ['control', 'Control vehicle', 'Control'],
   ['models', 'Models'],
@@ -110,6 +112,13 @@ async function route() {
   content.focus({ preventScroll: true });
 }
 
+/** The first-run wizard opens by itself on a new car (no Wi-Fi, or reached over the USB cable). */
+async function firstPage() {
+  if (window.location.hash) return;
+  let wizard = false;
+  try { wizard = (await setupWizardState({ timeout: 4000 })).show; } catch { /* the console opens as usual */ }
+  window.history.replaceState(null, '', wizard ? '#/setup' : '#/control');
+}
+
 window.addEventListener('hashchange', () => { navigating = navigating.then(route); });
-if (!window.location.hash) window.history.replaceState(null, '', '#/control');
-navigating = navigating.then(route);
+navigating = firstPage().then(route);

@@ -329,3 +329,23 @@ export function logIn(password) {
     body: new URLSearchParams({ password }),
   });
 }
+
+// ------------------------------------------------------------------ first set-up and software update
+/**
+ * Whether the first-run wizard opens by itself (ours); wifi_configured null: unknown.
+ * @typedef {Answer & {show: boolean, wifi_configured: boolean | null, via_usb: boolean, dismissed: boolean,
+ *   hostname: string}} SetupWizardState
+ */
+/** @typedef {Answer & {status: boolean}} UpdateAvailable */
+/** @param {CallOptions} [options] @returns {Promise<SetupWizardState>} (ours) */
+export const setupWizardState = (options) => get('/api/setup_wizard', options);
+/** Finished or skipped: no longer opens by itself. @param {boolean} dismissed @returns {Promise<Answer>} (ours) */
+export const dismissSetupWizard = (dismissed) => post('/api/setup_wizard', { dismissed });
+/** The QR code (SVG) of an address of this car (ours). @param {string} url @returns {string} */
+export const carAddressQrUrl = (url) => `/api/car_address_qr.svg?url=${encodeURIComponent(url)}`;
+/** @param {CallOptions} [options] @returns {Promise<UpdateAvailable>} */
+export const softwareUpdateAvailable = (options) => get('/api/is_software_update_available', options);
+/** @returns {Promise<Answer>} */
+export const beginSoftwareUpdate = () => post('/api/begin_software_update', {});
+/** Update progress, one event a second: `status:<state>|update_pct:<n> <i>`. @returns {EventSource} */
+export const updateStatusEvents = () => new EventSource('/api/update_status');

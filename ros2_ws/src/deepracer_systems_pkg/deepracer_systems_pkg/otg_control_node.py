@@ -1,8 +1,12 @@
-"""otg_control_node: is a computer connected to the car's USB-C (OTG) port?
+"""otg_control_node: the car's network over the USB cable (USB OTG Ethernet gadget).
 
-Reads the dwc3 controller's `link_state` file every 2 s ("U0" = connected), like the original, and
-answers `/deepracer_systems_pkg/get_otg_link_state` from that cached value. The USB Ethernet gadget
-itself (RNDIS/NCM, 10.0.0.1, DHCP) is set up by the operating system image, not by this node.
+At start it creates the USB gadget through configfs (ECM + RNDIS, `drivers.usb_gadget`) and binds it
+to the car's USB device controller. Every 2 s it checks whether a computer is connected (the
+controller's `state` is `configured`; the original's dwc3 `link_state` `U0` where no controller is
+bound); on connect it gives the car 10.0.0.1 (RNDIS) / 10.0.1.1 (ECM) and starts dnsmasq, which hands
+the computer an address and answers `deepracer.aws`; on disconnect it takes that down again
+(`drivers.usb_network.OtgService`). `/deepracer_systems_pkg/get_otg_link_state` answers the cached
+link state, as the original. At shutdown the network is stopped and the gadget removed.
 """
 
 from __future__ import annotations
@@ -14,13 +18,7 @@ from deepracer_interfaces_pkg.srv import OTGLinkStateSrv
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.node import Node
 
-from deepracer_systems_pkg.system_checks import otg_link_up
-
-
-def default_link_state_file() -> Path:
-    from runtime.paths import sysfs_root
-
-    return sysfs_root() / "kernel" / "debug" / "dwc3.0.auto" / "link_state"
+from drivers.usb_network import OtgService
 
 
 class OtgControlNode(Node):
@@ -29,17 +27,24 @@ class OtgControlNode(Node):
         super().__init__("otg_control_node", **kwargs)
         self.declare_parameter("link_state_file", "")
         self.declare_parameter("poll_period", 2.0)
+        self.declare_parameter("usb_gadget", True)
         value = self.get_parameter("link_state_file").get_parameter_value().string_value
-        self.link_state_file = Path(value) if value else default_link_state_file()
-        self.link_state = otg_link_up(self.link_state_file)
+        create = self.get_parameter("usb_gadget").get_parameter_value().bool_value
+        self.service = OtgService(link_state_file=Path(value) if value else None, create_gadget=create)
+        if create and self.service.start():
+            self.get_logger().info(f"USB network gadget bound to {self.service.gadget.controller}")
+        elif create:
+            self.get_logger().info(f"no USB network over the cable: {self.service.problem}")
+        self.link_state = self.service.poll()
         self.create_service(OTGLinkStateSrv, "/deepracer_systems_pkg/get_otg_link_state", self._get,
                             callback_group=ReentrantCallbackGroup())
         period = self.get_parameter("poll_period").get_parameter_value().double_value
+        # ip and dnsmasq run in this callback: its own group, never blocking other nodes' callbacks
         self.create_timer(period, self._poll, callback_group=MutuallyExclusiveCallbackGroup())
         self.get_logger().info(f"otg_control_node started (link {'up' if self.link_state else 'down'})")
 
     def _poll(self) -> None:
-        state = otg_link_up(self.link_state_file)
+        state = self.service.poll()
         if state != self.link_state:
             self.get_logger().info(f"USB OTG link {'up' if state else 'down'}")
         self.link_state = state
@@ -47,6 +52,10 @@ class OtgControlNode(Node):
     def _get(self, request: OTGLinkStateSrv.Request, response: OTGLinkStateSrv.Response) -> OTGLinkStateSrv.Response:
         response.link_state = bool(self.link_state)
         return response
+
+    def destroy_node(self) -> None:
+        self.service.stop()
+        super().destroy_node()
 
 
 def main(args: Any = None) -> None:

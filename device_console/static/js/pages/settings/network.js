@@ -15,8 +15,8 @@ function networkItem(n, choose) {
     h('span.wifi-ssid', n.ssid), h('span.muted.small', n.security_info || 'open')));
 }
 
-/** The networks the car sees, listed on Scan. @param {(ssid: string) => void} choose */
-function networkList(choose) {
+/** The networks the car sees, listed on Scan (also the set-up wizard's). @param {(ssid: string) => void} choose */
+export function networkList(choose) {
   const list = h('ul.wifi-list#wifi-list', h('li.muted', 'Press Scan to list the networks the car can see.'));
   const scan = async () => {
     list.replaceChildren(h('li.muted', 'Scanning…'));
@@ -28,6 +28,26 @@ function networkList(choose) {
     } catch (err) { list.replaceChildren(h('li.form-error', errorText(err))); }
   };
   return { list, scan };
+}
+
+/**
+ * Connects the car to the network named in `name` with the password in `password`; the outcome goes
+ * to `result`, then `after` runs (the state shown is refreshed). Also the set-up wizard's.
+ * @param {HTMLInputElement} name @param {HTMLInputElement} password @param {HTMLElement} result
+ * @param {() => unknown} after
+ */
+export function wifiConnector(name, password, result, after) {
+  return async () => {
+    const wanted = name.value.trim();
+    if (!wanted) { message(result, false, 'Choose or type a network name.'); return; }
+    message(result, true, `Connecting to ${wanted}…`);
+    try {
+      const d = await connectWifi(wanted, password.value, { timeout: 90000 });
+      message(result, true, `Connected to ${wanted}. Vehicle IP address: ${d.ip_address || '—'}`);
+      password.value = '';
+    } catch (err) { message(result, false, errorText(err)); }
+    await after();
+  };
 }
 
 export function networkCard() {
@@ -47,17 +67,7 @@ export function networkCard() {
       setText(usb, d.is_usb_connected ? 'Connected' : 'Not connected');
     } catch (err) { setText(ssid, errorText(err)); }
   };
-  const connect = async () => {
-    const wanted = name.value.trim();
-    if (!wanted) { message(result, false, 'Choose or type a network name.'); return; }
-    message(result, true, `Connecting to ${wanted}…`);
-    try {
-      const d = await connectWifi(wanted, pw.input.value, { timeout: 60000 });
-      message(result, true, `Connected. Vehicle IP address: ${d.ip_address || '—'}`);
-      pw.input.value = '';
-      refresh();
-    } catch (err) { message(result, false, errorText(err)); }
-  };
+  const connect = wifiConnector(name, pw.input, result, refresh);
   refresh();
   return card('Network settings', { id: 'network-card' },
     facts([['Wi-Fi network SSID', ssid], ['Vehicle IP address', ips], ['USB connection', usb]]),
@@ -68,5 +78,7 @@ export function networkCard() {
       pw.element, showPasswords([pw]),
       h('div.row', actionButton('Connect', connect, { cls: 'primary', id: 'wifi-connect' })),
       h('p.hint', 'The car may get a new IP address: reconnect to it at that address afterwards.'),
-      result));
+      result),
+    h('div.subsection', h('a.btn#open-setup', { href: '#/setup' }, 'First set-up wizard'),
+      h('p.hint', 'Wi-Fi, software update and the car\'s address with a QR code for your phone.')));
 }
