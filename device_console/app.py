@@ -53,6 +53,7 @@ from device_console.routes import (
     device,
     drive_ws,
     models,
+    software_update,
     stream,
     system,
 )
@@ -273,7 +274,8 @@ def create_app(settings: ConsoleSettings | None = None, car: Car | None = None, 
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
         return _json_error(400, f"{where}: {first.get('msg', 'invalid request')}".strip(": "))
 
-    for module in (auth, control, calibration, models, device, system, stream, console_ui, drive_ws):
+    for module in (auth, control, calibration, models, device, system, stream, console_ui, drive_ws,
+                   software_update):
         app.include_router(module.router)
     app.include_router(auth.protected)
     # /static/: the active UI's assets (an installed UI's, else ours); /builtin/static/: always ours
