@@ -66,12 +66,17 @@ def _ros_graph(expected: set[str], wait: float) -> set[str]:
     return seen
 
 
+def _sysfs() -> Path | None:
+    value = os.environ.get("DEEPRACER_SYSFS_ROOT")
+    return Path(value) if value else None  # none given: the stack's own (/sys, or the simulated car's)
+
+
 def make_health(console_url: str) -> Any:
-    from runtime.paths import state_dir, sysfs_root
+    from runtime.paths import state_dir
     from updates.health import StackHealth
 
     def health(since: float) -> Any:
-        checker = StackHealth(state_dir(), console_url, sysfs_root(), since=since, graph=_ros_graph)
+        checker = StackHealth(state_dir(), console_url, _sysfs(), since=since, graph=_ros_graph)
         return checker.wait_healthy()
 
     return health
@@ -116,10 +121,10 @@ def run_update(args: argparse.Namespace) -> int:
 
 
 def _health(args: argparse.Namespace) -> int:
-    from runtime.paths import state_dir, sysfs_root
+    from runtime.paths import state_dir
     from updates.health import StackHealth
 
-    report = StackHealth(state_dir(), args.console_url, sysfs_root(), graph=_ros_graph).check()
+    report = StackHealth(state_dir(), args.console_url, _sysfs(), graph=_ros_graph).check()
     _out(args, {"healthy": report.healthy, "problems": report.problems},
          "healthy" if report.healthy else "not healthy:\n  " + "\n  ".join(report.problems))
     return 0 if report.healthy else 1

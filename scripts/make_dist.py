@@ -40,8 +40,20 @@ def pip(*args: str) -> None:
         raise SystemExit(f"pip {args[0]} failed:\n{(proc.stderr or proc.stdout)[-3000:]}")
 
 
+def _clean_setuptools_build() -> None:
+    """setuptools builds in build/lib and build/bdist.*: stale files there would end up in the wheel."""
+    import shutil
+
+    for leftover in [ROOT / "build" / "lib", *(ROOT / "build").glob("bdist.*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def our_wheel(dest: Path) -> Path:
-    pip("wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dest), str(ROOT))
+    _clean_setuptools_build()
+    try:
+        pip("wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(dest), str(ROOT))
+    finally:
+        _clean_setuptools_build()
     wheels = sorted(dest.glob("deepracer_open_stack-*.whl"))
     if not wheels:
         raise SystemExit("pip wheel built no deepracer_open_stack wheel")

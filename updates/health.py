@@ -3,7 +3,7 @@
 - graph up: the supervisor (`<state>/run/supervisor.json`) runs, started after `since`, every
   required process is alive, and every node it hosts is on the ROS graph (the graph probe is
   given by the caller, `cli/update.py`, so this library stays free of rclpy);
-- console answers: `GET <console>/api/server_ready` gives `{"success": true, ...}`;
+- console answers: `GET <console>/login` renders the login page (200; every API route needs a login);
 - servo neutral: the throttle and steering PWM channels (sysfs) sit at the calibrated mids (the car
   is stopped and centred, as the servo node leaves it at start). A PCA9685 board is not read back.
 
@@ -85,13 +85,22 @@ class StackHealth:
     def console_problems(self) -> list[str]:
         import httpx
 
-        url = self.console_url + "/api/server_ready"
+        url = self.console_url + "/login"
         try:
             reply = httpx.get(url, timeout=5.0, verify=False, follow_redirects=True)
-            ok = reply.status_code == 200 and reply.json().get("success") is True
-        except (httpx.HTTPError, ValueError) as exc:
+        except httpx.HTTPError as exc:
             return [f"console: {url} does not answer ({type(exc).__name__})"]
-        return [] if ok else [f"console: {url} answered {reply.status_code}"]
+        return [] if reply.status_code == 200 else [f"console: {url} answered {reply.status_code}"]
+
+    def _sysfs(self) -> Path | None:
+        """The given sysfs root; else the simulated car's tree when the supervisor runs one; else /sys."""
+        if self.sysfs_root is not None:
+            return self.sysfs_root
+        try:
+            sim = json.loads((self.state_dir / "run" / "supervisor.json").read_text()).get("sim")
+        except (OSError, ValueError):
+            sim = False
+        return self.state_dir / "sim" / "sys" if sim else None
 
     def servo_problems(self) -> list[str]:
         from calibration.files import load_calibration
@@ -100,7 +109,7 @@ class StackHealth:
         if pwm_backend_name() != "sysfs":
             return []
         calibration = load_calibration(write_defaults=False).value
-        chip = find_pwm_chip(self.sysfs_root)
+        chip = find_pwm_chip(self._sysfs())
         problems = []
         for label, channel, mid in (("throttle", THROTTLE_CHANNEL, calibration.motor.mid),
                                     ("steering", STEERING_CHANNEL, calibration.servo.mid)):

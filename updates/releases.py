@@ -46,19 +46,31 @@ Provisioner = Callable[[Bundle, Path], None]
 def pip_provision(bundle: Bundle, release: Path) -> None:
     """A venv in `release/venv` with the bundle's wheels installed offline (no index, no resolver
     surprises: exactly the pinned wheels), and the interface package beside it."""
+    import pip
+
     venv = release / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     wheels = [str(w) for w in bundle.wheels]
     if not wheels:
         raise BundleError("the bundle has no wheels")
-    _run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--python", str(venv / "bin" / "python"),
-          "install", "--quiet", "--no-index", "--no-deps", "--no-compile", *wheels])
+    # pip (self-contained: its dependencies are vendored) runs inside the new venv's interpreter, so
+    # everything lands there with that interpreter in the scripts' #! lines; only pip is on its path
+    # (the running release's site-packages stay out of sight)
+    tools = release / ".pip"
+    tools.mkdir()
+    (tools / "pip").symlink_to(Path(pip.__file__).resolve().parent)
+    try:
+        _run([str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--isolated", "install",
+              "--quiet", "--no-index", "--no-deps", "--no-compile", *wheels], env={"PYTHONPATH": str(tools)})
+    finally:
+        shutil.rmtree(tools, ignore_errors=True)
     if bundle.interfaces.is_dir():
         shutil.copytree(bundle.interfaces, release / "interfaces", symlinks=False)
 
 
-def _run(argv: list[str]) -> None:
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+def _run(argv: list[str], env: dict[str, str] | None = None) -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_REQUIRE_VIRTUALENV")}
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, env={**environ, **(env or {})})
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
         raise OSError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed ({proc.returncode}): " + " | ".join(detail))

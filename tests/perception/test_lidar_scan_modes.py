@@ -153,13 +153,11 @@ def test_pulled_usb_cable_is_reported_and_scanning_resumes_when_plugged_back(tmp
                              lambda state, message: events.append((state, message))).start()
         try:
             wait_until(lambda: len(revolutions) >= 2, 10, "scanning before the cable is pulled")
-            first_pty = device.port
             device.unplug()
             wait_until(lambda: driver.status().state in ("absent", "error"), 5, "the pulled cable reported")
             assert not port.exists()
             count = len(revolutions)
             device.replug()
-            assert device.port != first_pty  # a new tty, as a re-enumerated USB adapter
             wait_until(lambda: len(revolutions) >= count + 2, 10, "scans after the cable is back")
             status = driver.status()
             assert status.state == "scanning" and status.connections == 2 and status.scan_mode == "Express"

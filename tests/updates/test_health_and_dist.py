@@ -22,7 +22,7 @@ def test_a_stack_that_is_not_running_is_not_healthy(tmp_path: Path) -> None:
     assert not report.healthy and report.checked == ["graph", "console", "servo"]
     text = " | ".join(report.problems)
     assert "graph: the stack's supervisor has not reported yet" in text
-    assert "console: http://127.0.0.1:9/api/server_ready does not answer" in text
+    assert "console: http://127.0.0.1:9/login does not answer" in text
     assert "servo: the throttle output is not set up" in text
 
 
