@@ -14,8 +14,9 @@ What the library does on its own, and what this module does about it:
 
 Scan modes: the device's modes are read with GET_LIDAR_CONF (firmware 1.24 and later: name, sample
 time, maximum distance, answer type, the typical mode) or, on firmware 1.17 to 1.23, GET_SAMPLERATE
-(Standard and the legacy Express). `scan_mode` picks one by name ("Standard", "Express", "Boost",
-or "" for the device's typical mode); modes sent as express capsules (answer type 0x82: Express,
+(Standard and the legacy Express). `scan_mode` picks one by name ("Standard", the default, which
+every device has and for which nothing is asked; "Express", "Boost", or "" for the device's typical
+mode); modes sent as express capsules (answer type 0x82: Express,
 Boost on A1/A2) are started with EXPRESS_SCAN and decoded here (32 measurements per 84-byte capsule,
 angles interpolated to the next capsule's start angle); a mode this driver cannot decode (the A3's
 ultra capsules) or one the device does not have falls back to Standard, with a warning.
@@ -322,8 +323,9 @@ class ContainedRPLidar(rplidar.RPLidar):
         self.scanning = [True, dsize, "express" if mode.express else "normal"]
 
     def _backlog(self) -> int:
+        """Bytes waiting in the port (as the library counts them; what `_rx` holds is being read)."""
         try:
-            return int(self._serial.in_waiting) + len(self._rx)
+            return int(self._serial.in_waiting)
         except (serial.SerialException, OSError, TypeError) as exc:
             raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
 
@@ -533,8 +535,11 @@ class LidarDriver:
                 raise LidarHealthError(health[1])
         if health[0] == "Warning":
             log.warning("LiDAR health warning, code 0x%04X", health[1])
-        modes, typical = lidar.scan_modes(info["firmware"])
-        self._touch()
+        if s.scan_mode.strip().lower() == "standard":  # every RPLidar has it: no need to ask
+            modes, typical = [STANDARD_MODE], 0
+        else:
+            modes, typical = lidar.scan_modes(info["firmware"])
+            self._touch()
         mode = self._choose_mode(modes, typical)
         with self._lock:
             self._status.connections += 1

@@ -3,7 +3,7 @@
     GET  /api/software_update          {"running", "releases", "status": {state, pct, message, error,
                                         rolled_back, version, previous}, "index": bool}
     POST /api/software_update/upload   multipart `file` = deepracer-<version>.tar.gz (up to 4 GB), optional
-                                       form field `force` = "true" (a downgrade); the bundle is stored in
+                                       query `force=true` (a downgrade); the bundle is stored in
                                        `<prefix>/downloads` and `deepracer update --install` started in a
                                        process of its own (it restarts this console). A file that is no
                                        bundle, or not newer than the running release, is refused at once.
@@ -22,6 +22,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from device_console.bodies import upload_body
 from device_console.deps import ConsoleDep, fail, ok, require_session
 from device_console.upload import UploadError, receive_file
 
@@ -92,9 +93,11 @@ def _stage(upload_path: Path, filename: str, prefix: Path, force: bool) -> tuple
     return version, ""
 
 
-@router.post("/api/software_update/upload", response_model=None)
+@router.post("/api/software_update/upload", response_model=None, openapi_extra=upload_body())
 async def upload_bundle(request: Request, console: ConsoleDep) -> Any:
     prefix = _prefix()
+    if not prefix.is_dir():
+        return fail(f"This car has no software installation at {prefix} (install it with `deepracer install`).")
     try:
         upload = await receive_file(request, prefix / "downloads", MAX_BUNDLE_BYTES)
     except UploadError as exc:

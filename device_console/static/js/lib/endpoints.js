@@ -274,8 +274,10 @@ export const softwareUpdate = () => read('/api/software_update');
  * @param {import('./api.js').UploadHandlers} handlers
  * @returns {Promise<unknown>} the answer whatever it says
  */
-export const uploadUpdate = (file, force, handlers) =>
-  uploadFile(`/api/software_update/upload${force ? '?force=true' : ''}`, 'file', file, handlers);
+export const uploadUpdate = (file, force, handlers) => {
+  const path = '/api/software_update/upload';
+  return uploadFile(force ? `${path}?force=true` : path, 'file', file, handlers);
+};
 
 // ------------------------------------------------------------------ logs
 /** The log types this car has, and the one to show first (ours). @returns {Promise<LogTypes>} */
