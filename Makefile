@@ -10,7 +10,7 @@ TSC := build/node/node_modules/.bin/tsc
 help:
 	@echo "make run    set up (first call) and start the whole stack on the simulated car"
 	@echo "make test   set up and run every test (lint included)"
-	@echo "make bench  performance figures (also written to build/bench.json)"
+	@echo "make bench  performance figures (also written to build/bench.json); PROFILE=1: flame graphs in build/profile/"
 	@echo "make dist   the release bundle build/dist/deepracer-<version>.tar.gz (+ index.json) for \`deepracer update\`"
 
 setup:
@@ -30,8 +30,9 @@ lint: setup
 test: setup lint
 	@$(ENV) && python -m pytest $(PYTEST_ARGS)
 
+PROFILE ?= 0
 bench: setup
-	@$(ENV) && mkdir -p build && python -m tests.bench.run_all --output build/bench.json
+	@$(ENV) && mkdir -p build && PROFILE=$(PROFILE) python -m tests.bench.run_all --output build/bench.json
 
 # the release bundle: our wheel, the pinned dependency wheels, the built interfaces, a manifest of sha256
 # (DIST_ARGS=--no-deps leaves the dependency wheels out; --wheelhouse DIR takes them from a folder)

@@ -48,7 +48,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from device_console.ui_bundle import UiBundleError, install_ui
+    from device_console.ui.bundle import UiBundleError, install_ui
 
     try:
         result = install_ui(args.source, _state(args))
@@ -63,7 +63,7 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 
 def cmd_builtin(args: argparse.Namespace) -> int:
-    from device_console.ui_bundle import UiBundleError, use_builtin
+    from device_console.ui.bundle import UiBundleError, use_builtin
 
     try:
         changed = use_builtin(_state(args))
@@ -76,7 +76,7 @@ def cmd_builtin(args: argparse.Namespace) -> int:
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
-    from device_console.ui_bundle import UiBundleError, is_active, reactivate
+    from device_console.ui.bundle import UiBundleError, is_active, reactivate
 
     state = _state(args)
     if is_active(state):
@@ -91,7 +91,7 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from device_console.ui_bundle import ui_status
+    from device_console.ui.bundle import ui_status
 
     status = ui_status(_state(args))
     if args.json:

@@ -21,9 +21,12 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from rclpy.client import Client
 
 DISCOVERY_S = 2.0
 
@@ -174,7 +177,8 @@ def service_call(args: argparse.Namespace) -> int:
     request = set_fields(srv_type.Request(), parse_values(args.values))
     session = _Session()
     try:
-        client = session.node.create_client(srv_type, args.service_name)
+        # a type named on the command line: its request and response are known only at run time
+        client: Client[object, object] = session.node.create_client(srv_type, args.service_name)
         if not client.wait_for_service(timeout_sec=DISCOVERY_S):
             print("waiting for service to become available...", flush=True)
             while not client.wait_for_service(timeout_sec=1.0):
@@ -294,7 +298,8 @@ def param_get(args: argparse.Namespace) -> int:
     node_name = args.node_name if args.node_name.startswith("/") else "/" + args.node_name
     session = _Session()
     try:
-        client = session.node.create_client(GetParameters, f"{node_name}/get_parameters")
+        client: Client[GetParameters.Request, GetParameters.Response] = session.node.create_client(
+            GetParameters, f"{node_name}/get_parameters")
         if not client.wait_for_service(timeout_sec=DISCOVERY_S + 3):
             print("Node not found", file=sys.stderr)
             return 1
@@ -302,7 +307,11 @@ def param_get(args: argparse.Namespace) -> int:
         if not session.wait_future(future, 10.0):
             print("Exception while calling service of node: timed out", file=sys.stderr)
             return 1
-        values = future.result().values
+        response = future.result()
+        if response is None:
+            print("Exception while calling service of node: no response", file=sys.stderr)
+            return 1
+        values = response.values
         if not values or values[0].type == 0:
             print("Parameter not set.")
             return 1

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import default_sim_state_dir
+from runtime.processes import pid_alive
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,19 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=status)
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def find_supervisor_state() -> tuple[Path | None, dict[str, Any] | None]:
+def find_supervisor_state() -> tuple[Path, dict[str, Any]] | None:
+    """(state folder, supervisor.json) of the running stack, None when none runs."""
     candidates = []
     if os.environ.get("DEEPRACER_STATE_DIR"):
         candidates.append(Path(os.environ["DEEPRACER_STATE_DIR"]))
@@ -45,9 +35,9 @@ def find_supervisor_state() -> tuple[Path | None, dict[str, Any] | None]:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        if _pid_alive(data.get("supervisor_pid")):
+        if pid_alive(data.get("supervisor_pid")):
             return state, data
-    return None, None
+    return None
 
 
 def versions() -> dict[str, str]:
@@ -97,9 +87,9 @@ def calibration_status(state: Path) -> dict[str, Any]:
 
 
 def status(args: argparse.Namespace) -> int:
-    state, data = find_supervisor_state()
-    report: dict[str, Any] = {"versions": versions(), "running": data is not None}
-    if data is None:
+    found = find_supervisor_state()
+    report: dict[str, Any] = {"versions": versions(), "running": found is not None}
+    if found is None:
         report["error"] = "the stack is not running (start it with `make run` or `deepracer run`)"
         if args.json:
             print(json.dumps(report, indent=2))
@@ -108,13 +98,14 @@ def status(args: argparse.Namespace) -> int:
             for key, value in report["versions"].items():
                 print(f"  {key:10s} {value}")
         return 1
+    state, data = found
     os.environ.setdefault("DEEPRACER_STATE_DIR", str(state))
     expected = {n for proc in data["processes"].values() for n in proc["nodes"]}
     seen, topics = ros_graph(expected, args.wait)
     healthy = True
     processes = {}
     for name, proc in data["processes"].items():
-        alive = _pid_alive(proc.get("pid"))
+        alive = pid_alive(proc.get("pid"))
         nodes = {n: (n in seen) for n in proc["nodes"]}
         ok = alive and all(nodes.values())
         if proc.get("required", True) and not ok:

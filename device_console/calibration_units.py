@@ -7,6 +7,8 @@ duty ns with `LED_SCALING_FACTOR` (255 → 9999825 ns ≈ 50 % duty).
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from calibration import maths
 from calibration.maths import (
     LED_SCALING_FACTOR,
@@ -16,7 +18,7 @@ from calibration.maths import (
     SAFE_PULSE_MAX_NS,
     SAFE_PULSE_MIN_NS,
 )
-from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
+from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationKind, CalibrationRange
 
 __all__ = ["LED_SCALING_FACTOR", "PWM_ANGLE_CONVERSION", "PWM_OFFSET", "PWM_THROTTLE_CONVERSION"]
 
@@ -25,7 +27,7 @@ PWM_SAFE_MIN = SAFE_PULSE_MIN_NS
 PWM_SAFE_MAX = SAFE_PULSE_MAX_NS
 
 
-def cal_type_for(kind: str) -> int:
+def cal_type_for(kind: str) -> CalibrationKind:
     """`angle` → steering servo; anything else → throttle (as the original route does)."""
     return CAL_TYPE_SERVO if kind == "angle" else CAL_TYPE_MOTOR
 
@@ -68,7 +70,8 @@ def adjust_command(pwm_ui: float, cal_type: int) -> tuple[float, float]:
 
 
 # `setting` of a preview request: which value the user is adjusting.
-PREVIEW_SETTINGS = ("mid", "min", "max")
+PreviewSetting = Literal["mid", "min", "max"]
+PREVIEW_SETTINGS: tuple[str, ...] = get_args(PreviewSetting)
 # A preview of 0 right after one within this many units (a slider moving through 0) is literal.
 PREVIEW_SLIDE_UNITS = 5
 PREVIEW_SLIDE_WINDOW_S = 5.0

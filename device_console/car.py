@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from vehicle.calibration import CalibrationRange
 from vehicle.lidar import LidarConfigRequest
 from vehicle.model_load import ModelLoadRequest
-from vehicle.status import DeviceStatus, SensorStatus
+from vehicle.status import DeviceInfo, DeviceStatus, SensorStatus
 
 if TYPE_CHECKING:
     from device_console.streaming import StreamHub
@@ -108,8 +108,8 @@ class Car(Protocol):
         """/ctrl_pkg/emergency_stop (std_srvs/Trigger)."""
 
     # -- other packages ----------------------------------------------------------------------
-    async def device_info(self) -> tuple[str, str]:
-        """/device_info_pkg/get_device_info: (hardware_version, software_version)."""
+    async def device_info(self) -> DeviceInfo:
+        """/device_info_pkg/get_device_info (community dialect: versions, CPU, RAM, disk, OS, ROS)."""
 
     async def device_status(self) -> DeviceStatus:
         """/device_info_pkg/get_device_status."""

@@ -4,7 +4,9 @@ The ROS bridge puts each new frame into the `StreamHub` (a JPEG from a Compresse
 BGR array from an Image topic); viewers of `/route?topic=...` iterate `StreamHub.frames(...)`.
 
 - Each frame is encoded at most once per (size, quality), however many viewers watch that size;
-  a JPEG source requested at its own size is passed through without re-encoding.
+  a JPEG source (the camera's own JPEG, community dialect) requested at its own size is passed
+  through as it is, neither decoded nor re-encoded; another size is decoded straight to it where
+  libjpeg's scaled decoding can (`perception.images.decode_jpeg`) and encoded once.
 - A viewer always jumps to the newest frame: a slow client (the HTTP send waits for the socket)
   drops intermediate frames instead of buffering them.
 - The iterator ends (and the viewer is unregistered) when the client goes away.
@@ -23,6 +25,8 @@ from typing import Any
 import anyio.to_thread
 import numpy as np
 
+from perception import images
+
 BOUNDARY = "boundarydonotcross"
 MULTIPART_CONTENT_TYPE = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
 # A compressed frame newer than this makes raw frames of the same topic redundant.
@@ -38,31 +42,11 @@ def _cv2() -> Any:
     return cv2
 
 def jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a JPEG's SOF marker, None if it is not a readable JPEG."""
-    if len(data) < 4 or data[0] != 0xFF or data[1] != 0xD8:
+    """(width, height) of a JPEG (`perception.images`, the stack's one decoder), None if unreadable."""
+    try:
+        return images.jpeg_size(data)
+    except images.ImageDecodeError:
         return None
-    i = 2
-    n = len(data)
-    while i + 4 <= n:
-        if data[i] != 0xFF:
-            i += 1
-            continue
-        marker = data[i + 1]
-        if marker == 0xFF:
-            i += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            i += 2
-            continue
-        length = (data[i + 2] << 8) | data[i + 3]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            if i + 9 > n:
-                return None
-            height = (data[i + 5] << 8) | data[i + 6]
-            width = (data[i + 7] << 8) | data[i + 8]
-            return (width, height) if width and height else None
-        i += 2 + length
-    return None
 
 
 @dataclass
@@ -75,11 +59,22 @@ class Frame:
     bgr: np.ndarray | None = None
     _decoded: np.ndarray | None = field(default=None, repr=False)
 
-    def image(self) -> np.ndarray | None:
+    def image(self, width: int = 0, height: int = 0) -> np.ndarray | None:
+        """The frame as BGR; a JPEG frame decoded straight to `width` x `height` when given."""
         if self.bgr is not None:
             return self.bgr
-        if self._decoded is None and self.jpeg is not None:
-            self._decoded = _cv2().imdecode(np.frombuffer(self.jpeg, np.uint8), _cv2().IMREAD_COLOR)
+        if self.jpeg is None:
+            return None
+        if width and height and (width, height) != (self.width, self.height):
+            try:
+                return images.decode_jpeg(self.jpeg, "bgr", width, height, scaled=True)
+            except images.ImageDecodeError:
+                return None
+        if self._decoded is None:
+            try:
+                self._decoded = images.decode_jpeg(self.jpeg, "bgr")
+            except images.ImageDecodeError:
+                return None
         return self._decoded
 
 
@@ -194,7 +189,7 @@ class StreamHub:
                 cached = self._encoded.get(key)
                 if cached is not None and cached[0] >= frame.seq:
                     return cached[1]
-            image = frame.image()
+            image = frame.image(out_w, out_h)
             if image is None:
                 return None
             if (image.shape[1], image.shape[0]) != (out_w, out_h):

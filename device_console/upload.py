@@ -13,11 +13,14 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import anyio.to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 
 FLUSH_BYTES = 1024 * 1024
@@ -75,113 +78,144 @@ class UploadedFile:
     size: int
 
 
+class FileUploadParser:
+    """Streams the multipart part named `field` of a request into a new file under `dest_dir`.
+
+    The shape of starlette's `MultiPartParser`: python-multipart calls the `on_*` methods as the body
+    arrives, `parse()` feeds it and answers an `UploadedFile` (the caller removes its file) or
+    raises `UploadError` (nothing is left on disk).
+    """
+
+    def __init__(self, headers: Headers, stream: AsyncIterator[bytes], dest_dir: Path, max_bytes: int,
+                 field: str = "file") -> None:
+        self.headers = headers
+        self.stream = stream
+        self.dest_dir = dest_dir
+        self.max_bytes = max_bytes
+        self.field = field
+        self.filename: str | None = None  # of the first part named `field` that is a file
+        self.complete = False  # that part ended
+        self.received = 0  # bytes of that part, each counted once
+        self.too_big = False
+        self._in_file = False  # the current part is that part
+        self._disposition = b""
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._pending: list[bytes] = []  # received, not written yet
+        self._buffered = 0
+
+    # -- python-multipart callbacks ----------------------------------------------------------------
+    def on_part_begin(self) -> None:
+        self._in_file = False
+        self._disposition = b""
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name.extend(data[start:end])
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value.extend(data[start:end])
+
+    def on_header_end(self) -> None:
+        if bytes(self._header_name).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        self._in_file = name == self.field and filename is not None and self.filename is None
+        if self._in_file and filename is not None:
+            self.filename = filename.decode("utf-8", "replace")
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if not self._in_file or self.too_big:
+            return
+        self.received += end - start
+        if self.received > self.max_bytes:
+            self.too_big = True
+            self._pending.clear()
+            return
+        self._pending.append(data[start:end])
+        self._buffered += end - start
+
+    def on_part_end(self) -> None:
+        if self._in_file:
+            self.complete = True
+
+    # -- the upload ----------------------------------------------------------------------------------
+    def _too_big(self) -> UploadError:
+        return UploadError(413, f"The file is larger than the {self.max_bytes // (1024 * 1024)} MB limit")
+
+    def _boundary(self) -> bytes:
+        """The multipart boundary; refused before reading a byte of a body that cannot fit."""
+        content_type, params = parse_options_header(self.headers.get("content-type"))
+        if content_type != b"multipart/form-data" or b"boundary" not in params:
+            raise UploadError(400, "The upload must be multipart/form-data with a 'file' field")
+        length = self.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes + MULTIPART_OVERHEAD:
+            raise self._too_big()
+        return params[b"boundary"]
+
+    def _parser(self, boundary: bytes) -> MultipartParser:
+        return MultipartParser(boundary, {
+            "on_part_begin": self.on_part_begin, "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value, "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished, "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        })
+
+    async def _flush(self, handle: BinaryIO) -> None:
+        if self._pending:
+            block = b"".join(self._pending)
+            self._pending.clear()
+            self._buffered = 0
+            await anyio.to_thread.run_sync(handle.write, block)
+
+    async def _store(self, parser: MultipartParser, handle: BinaryIO) -> None:
+        """The body through the parser into `handle` (closed at the end), ~1 MB per write."""
+        async for chunk in self.stream:
+            parser.write(chunk)
+            if self.too_big:
+                raise self._too_big()
+            if self._buffered >= FLUSH_BYTES:
+                await self._flush(handle)
+        parser.finalize()
+        await self._flush(handle)
+        await anyio.to_thread.run_sync(handle.close)
+        if self.filename is None:
+            raise UploadError(400, "The upload has no 'file' field")
+        if not self.complete:
+            raise UploadError(400, "The upload ended before the file was complete")
+
+    async def parse(self) -> UploadedFile:
+        parser = self._parser(self._boundary())
+        self.dest_dir.mkdir(parents=True, exist_ok=True)
+        target: Path | None = None
+        handle: BinaryIO | None = None
+        stored = False
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX, dir=self.dest_dir)
+            target = Path(tmp_name)
+            handle = os.fdopen(fd, "wb")
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # in use: never swept as a leftover
+            await self._store(parser, handle)
+            stored = True
+            return UploadedFile(filename=self.filename or "", path=target, size=self.received)
+        except ClientDisconnect:
+            raise UploadError(400, "The upload was interrupted") from None
+        except UploadError:
+            raise
+        except Exception as exc:  # malformed multipart body
+            raise UploadError(400, f"The upload could not be read: {exc}") from None
+        finally:
+            if handle is not None and not handle.closed:
+                handle.close()
+            if target is not None and not stored:  # any failure, a disconnect or a cancellation
+                target.unlink(missing_ok=True)
+
+
 async def receive_file(request: Request, dest_dir: Path, max_bytes: int, field: str = "file") -> UploadedFile:
     """Store the multipart part named `field` in a new file under `dest_dir`; the caller removes it."""
-    content_type, params = parse_options_header(request.headers.get("content-type"))
-    if content_type != b"multipart/form-data" or b"boundary" not in params:
-        raise UploadError(400, "The upload must be multipart/form-data with a 'file' field")
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > max_bytes + MULTIPART_OVERHEAD:
-        raise UploadError(413, f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit")
-    dest_dir.mkdir(parents=True, exist_ok=True)
-
-    current: dict[str, object] = {}
-    pending: list[bytes] = []
-    header_name = bytearray()
-    header_value = bytearray()
-    result: dict[str, object] = {}
-    too_big = False
-    handle = None
-    received = 0   # bytes of the file part, each counted once
-    buffered = 0   # of which not written yet
-    stored = False
-    target: Path | None = None
-
-    def on_part_begin() -> None:
-        current.clear()
-        current["headers"] = {}
-        current["is_file"] = False
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        header_name.extend(data[start:end])
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        header_value.extend(data[start:end])
-
-    def on_header_end() -> None:
-        headers = current["headers"]
-        assert isinstance(headers, dict)
-        headers[bytes(header_name).lower()] = bytes(header_value)
-        header_name.clear()
-        header_value.clear()
-
-    def on_headers_finished() -> None:
-        headers = current["headers"]
-        assert isinstance(headers, dict)
-        _, disp = parse_options_header(headers.get(b"content-disposition"))
-        name = disp.get(b"name", b"").decode("utf-8", "replace")
-        filename = disp.get(b"filename")
-        current["is_file"] = name == field and filename is not None and "filename" not in result
-        if current["is_file"]:
-            result["filename"] = (filename or b"").decode("utf-8", "replace")
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        nonlocal too_big, received, buffered
-        if current.get("is_file") and not too_big:
-            received += end - start
-            if received > max_bytes:
-                too_big = True
-                pending.clear()
-                return
-            pending.append(data[start:end])
-            buffered += end - start
-
-    def on_part_end() -> None:
-        if current.get("is_file"):
-            result["done"] = True
-
-    parser = MultipartParser(params[b"boundary"], {
-        "on_part_begin": on_part_begin, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
-        "on_part_end": on_part_end,
-    })
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=PART_SUFFIX, dir=dest_dir)
-        target = Path(tmp_name)
-        handle = os.fdopen(fd, "wb")
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # in use: never swept as a leftover
-        async for chunk in request.stream():
-            parser.write(chunk)
-            if too_big:
-                break
-            if buffered >= FLUSH_BYTES:
-                block = b"".join(pending)
-                pending.clear()
-                buffered = 0
-                await anyio.to_thread.run_sync(handle.write, block)
-        if too_big:
-            raise UploadError(413, f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit")
-        parser.finalize()
-        if pending:
-            block = b"".join(pending)
-            pending.clear()
-            await anyio.to_thread.run_sync(handle.write, block)
-        await anyio.to_thread.run_sync(handle.close)
-        if "filename" not in result:
-            raise UploadError(400, "The upload has no 'file' field")
-        if not result.get("done"):
-            raise UploadError(400, "The upload ended before the file was complete")
-        stored = True
-        return UploadedFile(filename=str(result["filename"]), path=target, size=received)
-    except ClientDisconnect:
-        raise UploadError(400, "The upload was interrupted") from None
-    except UploadError:
-        raise
-    except Exception as exc:  # malformed multipart body
-        raise UploadError(400, f"The upload could not be read: {exc}") from None
-    finally:
-        if handle is not None and not handle.closed:
-            handle.close()
-        if target is not None and not stored:  # any failure, a disconnect or a cancellation
-            target.unlink(missing_ok=True)
+    return await FileUploadParser(request.headers, request.stream(), dest_dir, max_bytes, field).parse()

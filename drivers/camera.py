@@ -1,15 +1,19 @@
 """Camera capture for the car: sources behind one interface, a capture thread per camera, stereo pairing.
 
-Sources (all decode through OpenCV, so tests and the simulated car exercise the real path):
+Every source delivers JPEG frames, as the community dialect carries them (`CompressedImage`): a camera's
+MJPEG frame passes through as it comes, never decoded or encoded again on the car; a source that only
+has raw pixels encodes each frame once, at the source (`jpeg_quality`).
 
 - `V4L2Source`: a USB camera through OpenCV's V4L2 backend with the MJPG fourcc, like the original
-  camera_node. Cameras are found among /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`): the
-  capture nodes sysfs lists (`drivers/camera_devices.py`), each probed for a frame (`scan_v4l2()`
-  probes them all when there is no sysfs); the first camera found (highest index) is the left one,
-  i.e. `images[0]`.
-- `FileSource`: a video file (e.g. an MJPEG AVI) or a folder of images, looped and paced at a given fps.
-- `SimSource`: the simulator's shared frame file (`drivers/frame_file.py`); scanning finds
-  `camera0.frame` (left or only camera) and `camera1.frame` (right camera of a stereo pair).
+  camera_node, read without conversion (`CAP_PROP_CONVERT_RGB` 0): each read is the camera's JPEG.
+  Cameras are found among /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`): the capture nodes
+  sysfs lists (`drivers/camera_devices.py`), each probed for a frame (`scan_v4l2()` probes them all
+  when there is no sysfs); the first camera found (highest index) is the left one, i.e. `images[0]`.
+- `FileSource`: a video file (e.g. an MJPEG AVI; decoded by OpenCV, encoded once) or a folder of
+  images (JPEG files pass through as they are, others are encoded once), looped and paced at a given fps.
+- `SimSource`: the simulator's shared frame file (`drivers/frame_file.py`; the simulator writes JPEG
+  like a camera, raw frame files are encoded once); scanning finds `camera0.frame` (left or only
+  camera) and `camera1.frame` (right camera of a stereo pair).
 
 `CameraCapture` runs one source in its own thread. Only the newest frame is kept (plus a few recent ones
 for stereo pairing): a slow consumer never builds a backlog, superseded frames are counted as dropped.
@@ -38,11 +42,15 @@ from typing import Any
 import cv2
 import numpy as np
 
+from perception.images import decode_jpeg, encode_jpeg
+
 log = logging.getLogger("drivers.camera")
 
 SCAN_INDICES = (4, 3, 2, 1, 0)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
+JPEG_SUFFIXES = (".jpg", ".jpeg")
 MJPG = cv2.VideoWriter.fourcc(*"MJPG")
+DEFAULT_JPEG_QUALITY = 90  # sources with raw pixels encode each frame once at this quality
 
 
 class CameraError(RuntimeError):
@@ -51,7 +59,7 @@ class CameraError(RuntimeError):
 
 @dataclass(frozen=True)
 class Frame:
-    image: np.ndarray  # BGR uint8, height x width x 3
+    jpeg: bytes  # the frame as the camera delivered it (JPEG)
     capture_ns: int  # wall-clock capture time, time.time_ns() clock
     number: int  # 1, 2, ... per camera since the capture started
     camera: str  # the source's name
@@ -83,8 +91,8 @@ class FrameSource(ABC):
     def open(self) -> None: ...
 
     @abstractmethod
-    def read(self) -> tuple[np.ndarray, int]:
-        """Next frame (BGR) and its capture time in ns (time.time_ns clock)."""
+    def read(self) -> tuple[bytes, int]:
+        """Next frame (JPEG bytes) and its capture time in ns (time.time_ns clock)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -111,13 +119,21 @@ def _to_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def _encode(image: np.ndarray, quality: int) -> bytes:
+    """Raw pixels -> JPEG, once, at the source (grey stays grey: a one-component JPEG)."""
+    if image.ndim == 3 and image.shape[2] != 3:
+        image = _to_bgr(image)
+    return encode_jpeg(image, quality)
+
+
 class V4L2Source(FrameSource):
     """A V4L2 camera through OpenCV (`CAP_V4L2`), MJPG fourcc, optional resolution and fps."""
 
     def __init__(self, device: int | str, width: int = 0, height: int = 0, fps: float = 0.0,
-                 fourcc: str = "MJPG") -> None:
+                 fourcc: str = "MJPG", jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> None:
         self.device = device
         self.width, self.height, self.fps = int(width), int(height), float(fps)
+        self.jpeg_quality = int(jpeg_quality)
         self.fourcc = cv2.VideoWriter.fourcc(*fourcc)
         self.name = str(device)
         self._cap: cv2.VideoCapture | None = None
@@ -138,6 +154,8 @@ class V4L2Source(FrameSource):
             cap.release()
             raise CameraError(f"cannot open {target} with V4L2")
         cap.set(cv2.CAP_PROP_FOURCC, self.fourcc)
+        if int(cap.get(cv2.CAP_PROP_FOURCC)) == MJPG:
+            cap.set(cv2.CAP_PROP_CONVERT_RGB, 0)  # hand out the driver's MJPEG buffer, not decoded pixels
         if self.width > 0 and self.height > 0:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
@@ -151,14 +169,20 @@ class V4L2Source(FrameSource):
             raise CameraError(f"{target} opened but returned no frame")
         self._cap = cap
 
-    def read(self) -> tuple[np.ndarray, int]:
+    def read(self) -> tuple[bytes, int]:
         cap = self._cap
         if cap is None:
             raise CameraError(f"{self.name} is not open")
-        ok, image = cap.read()
-        if not ok or image is None:
+        ok, buffer = cap.read()
+        if not ok or buffer is None:
             raise CameraError(f"no frame from {self.name}; check that the camera is plugged in")
-        return _to_bgr(image), self._capture_time(cap)
+        stamp = self._capture_time(cap)
+        if buffer.ndim == 3:  # a camera that does not stream MJPEG: OpenCV converted it, encode once
+            return _encode(buffer, self.jpeg_quality), stamp
+        data = buffer.tobytes()
+        if not data.startswith(b"\xff\xd8"):
+            raise CameraError(f"{self.name} delivered a buffer that is not a JPEG ({len(data)} bytes)")
+        return data, stamp  # the camera's JPEG, as it came
 
     @staticmethod
     def _capture_time(cap: cv2.VideoCapture) -> int:
@@ -221,16 +245,20 @@ class _Pacer:
 class FileSource(FrameSource):
     """A video file or an image folder, looped forever at `fps` frames per second.
 
-    Each frame's capture time is its scheduled tick (taken before decoding, like a camera's exposure),
-    so decode time counts as latency. A file or folder that disappears makes `read()` fail; the capture
+    JPEG files of a folder are handed on as they are; video frames and other images are encoded once
+    (`jpeg_quality`), also when a `width` x `height` is asked for (resized first, INTER_LINEAR).
+    Each frame's capture time is its scheduled tick (taken before reading, like a camera's exposure),
+    so read time counts as latency. A file or folder that disappears makes `read()` fail; the capture
     thread then reports not-connected and reopens it when it is back.
     """
 
-    def __init__(self, path: str | os.PathLike[str], fps: float = 30.0, width: int = 0, height: int = 0) -> None:
+    def __init__(self, path: str | os.PathLike[str], fps: float = 30.0, width: int = 0, height: int = 0,
+                 jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> None:
         self.path = Path(path)
         self.name = str(self.path)
         self.fps = float(fps)
         self.width, self.height = int(width), int(height)
+        self.jpeg_quality = int(jpeg_quality)
         self._stop = threading.Event()
         self._cap: cv2.VideoCapture | None = None
         self._images: list[Path] = []
@@ -263,7 +291,8 @@ class FileSource(FrameSource):
         except OSError:
             return []
 
-    def _next_image(self) -> np.ndarray:
+    def _next_image(self) -> np.ndarray | bytes:
+        """The next frame: decoded pixels (video), or a folder image's file contents."""
         if self._cap is not None:
             ok, image = self._cap.read()
             if ok and image is not None:
@@ -290,20 +319,35 @@ class FileSource(FrameSource):
                 raise CameraError(f"{self.path} disappeared or has no images")
         path = self._images[self._index]
         self._index += 1
+        try:
+            if path.suffix.lower() in JPEG_SUFFIXES:
+                return path.read_bytes()
+        except OSError as exc:
+            self._images = []
+            raise CameraError(f"cannot read image {path}: {exc}") from exc
         loaded: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if loaded is None:
             self._images = []
             raise CameraError(f"cannot read image {path}")
         return loaded
 
-    def read(self) -> tuple[np.ndarray, int]:
+    def read(self) -> tuple[bytes, int]:
         if self._pacer is None:
             raise CameraError(f"{self.name} is not open")
         stamp = self._pacer.wait_tick()
-        image = _to_bgr(self._next_image())
-        if self.width > 0 and self.height > 0 and (image.shape[1], image.shape[0]) != (self.width, self.height):
+        frame = self._next_image()
+        sized = self.width > 0 and self.height > 0
+        if isinstance(frame, bytes):
+            if not sized:
+                return frame, stamp
+            try:
+                frame = decode_jpeg(frame)
+            except ValueError as exc:
+                raise CameraError(f"{self.name}: {exc}") from exc
+        image = _to_bgr(frame)
+        if sized and (image.shape[1], image.shape[0]) != (self.width, self.height):
             image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
-        return image, stamp
+        return _encode(image, self.jpeg_quality), stamp
 
     def interrupt(self) -> None:
         self._stop.set()
@@ -322,8 +366,10 @@ class FileSource(FrameSource):
 class SimSource(FrameSource):
     """Frames written by the simulator into a shared frame file (see drivers/frame_file.py)."""
 
-    def __init__(self, path: str | os.PathLike[str], stale_after: float = 2.0, poll_interval: float = 0.002) -> None:
+    def __init__(self, path: str | os.PathLike[str], stale_after: float = 2.0, poll_interval: float = 0.002,
+                 jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> None:
         self.path = Path(path)
+        self.jpeg_quality = int(jpeg_quality)
         self.name = str(self.path)
         self.stale_after = float(stale_after)
         self.poll_interval = float(poll_interval)
@@ -341,7 +387,7 @@ class SimSource(FrameSource):
             raise CameraError(f"no simulated camera at {self.path}: {exc}") from exc
         self._last = 0
 
-    def read(self) -> tuple[np.ndarray, int]:
+    def read(self) -> tuple[bytes, int]:
         from drivers.frame_file import FrameFormatError
 
         reader = self._reader
@@ -354,7 +400,10 @@ class SimSource(FrameSource):
                     frame = reader.read()
                     if frame is not None and frame.number > self._last:
                         self._last = frame.number
-                        return _to_bgr(frame.image), frame.capture_ns
+                        if frame.jpeg is not None:
+                            return frame.jpeg, frame.capture_ns  # the simulated camera's JPEG as it came
+                        assert frame.image is not None
+                        return _encode(frame.image, self.jpeg_quality), frame.capture_ns
                 if time.monotonic() > deadline:
                     raise CameraError(f"the simulator wrote no frame to {self.path} for {self.stale_after:.1f} s")
                 if self._stop.wait(self.poll_interval):
@@ -505,7 +554,7 @@ class CameraCapture:
                     self._last_frame = time.monotonic()
                 self._set_connected(True, "")
             try:
-                image, stamp = self.source.read()
+                jpeg, stamp = self.source.read()
                 failure = ""
             except Exception as exc:
                 if self._stop.is_set():
@@ -522,13 +571,13 @@ class CameraCapture:
                 self._set_connected(False, failure)
                 self._stop.wait(self.reconnect_interval)
                 continue
-            self._store(image, stamp)
+            self._store(jpeg, stamp)
 
-    def _store(self, image: np.ndarray, stamp: int) -> None:
+    def _store(self, jpeg: bytes, stamp: int) -> None:
         with self._cond:
             self._last_frame = time.monotonic()
             self.captured += 1
-            frame = Frame(image=image, capture_ns=stamp, number=self.captured, camera=self.name)
+            frame = Frame(jpeg=jpeg, capture_ns=stamp, number=self.captured, camera=self.name)
             if self._recent:
                 previous = self._recent[-1]
                 if not previous.consumed and not previous.counted_dropped:
@@ -615,6 +664,7 @@ class CameraSettings:
     sim_dir: str = ""  # empty: runtime.paths.sim_dir()
     hotplug: bool = True  # scanned cameras: follow plugging and unplugging (udev, else polling)
     stall_timeout: float = 3.0  # a connected camera without a frame this long is reopened; 0 = never
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY  # sources with raw pixels only: the one encoding
 
     def validate(self) -> None:
         if self.source not in ("v4l2", "file", "sim"):
@@ -627,6 +677,8 @@ class CameraSettings:
             raise ValueError("width, height and fps must not be negative")
         if self.rescan_interval <= 0 or self.stall_timeout < 0:
             raise ValueError("rescan_interval must be positive and stall_timeout not negative")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ValueError(f"jpeg_quality must be 1..100, not {self.jpeg_quality}")
 
 
 def _device_arg(text: str) -> int | str:
@@ -635,11 +687,11 @@ def _device_arg(text: str) -> int | str:
 
 
 def scan_v4l2(indices: Sequence[int] = SCAN_INDICES, width: int = 0, height: int = 0,
-              fps: float = 0.0) -> list[V4L2Source]:
+              fps: float = 0.0, jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> list[V4L2Source]:
     """Open every camera among /dev/video<index> that returns a frame, in `indices` order (max 2)."""
     found: list[V4L2Source] = []
     for index in indices:
-        source = V4L2Source(index, width, height, fps)
+        source = V4L2Source(index, width, height, fps, jpeg_quality=jpeg_quality)
         try:
             source.open()
         except CameraError as exc:
@@ -703,13 +755,13 @@ class CameraSystem:
         sources: list[FrameSource] = []
         for text in s.devices:
             if s.source == "v4l2":
-                sources.append(V4L2Source(_device_arg(text), s.width, s.height, s.fps))
+                sources.append(V4L2Source(_device_arg(text), s.width, s.height, s.fps, jpeg_quality=s.jpeg_quality))
             elif s.source == "file":
-                sources.append(FileSource(text, s.fps or 30.0))
+                sources.append(FileSource(text, s.fps or 30.0, jpeg_quality=s.jpeg_quality))
             else:
                 arg = _device_arg(text)
                 path = self._sim_dir() / f"camera{arg}.frame" if isinstance(arg, int) else Path(arg)
-                sources.append(SimSource(path))
+                sources.append(SimSource(path, jpeg_quality=s.jpeg_quality))
         return sources
 
     def _candidates(self) -> list[int]:
@@ -731,14 +783,14 @@ class CameraSystem:
         """A source for device `index` and whether it is open already (V4L2 nodes are probed)."""
         s = self.settings
         if s.source == "v4l2":
-            source = V4L2Source(index, s.width, s.height, s.fps)
+            source = V4L2Source(index, s.width, s.height, s.fps, jpeg_quality=s.jpeg_quality)
             try:
                 source.open()
             except CameraError as exc:
                 log.debug("video%d does not stream (yet): %s", index, exc)
                 return None, False
             return source, True
-        return SimSource(self._sim_dir() / f"camera{index}.frame"), False
+        return SimSource(self._sim_dir() / f"camera{index}.frame", jpeg_quality=s.jpeg_quality), False
 
     def _event_names(self) -> list[str]:
         prefix, suffix = ("video", "") if self.settings.source == "v4l2" else ("camera", ".frame")

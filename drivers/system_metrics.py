@@ -1,24 +1,34 @@
-"""Compute-module health for the device status (community DeviceStatusMsg fields), no ROS.
+"""The compute module for the device information and status (community fields), no ROS.
 
 `read_system_metrics()` (a `vehicle.status.SystemMetrics`): CPU load %, CPU temperature (deg C), current/max CPU frequency (MHz),
 memory used %, free disk % of the root filesystem, via psutil; a value the platform does not expose
 is 0.0 (as the community node reports it).
 
-`LatencyTracker`: end-to-end latency of driving commands, from the camera capture time carried
-in `ServoCtrlStampedMsg.source_stamp` to the moment the command reached us. Keeps a window of
-recent samples; a pause longer than `gap_s` starts a new window (so idle time never drags the
-statistics). `stats()` -> mean and 95th percentile in ms, and the command rate in fps.
+`read_system_description()`: CPU model, RAM and disk size, OS and ROS distribution, in the forms the
+community's device_info_node reports them (GetDeviceInfoSrv), read from /proc, os-release and
+statvfs (no shell commands).
+
+`LatencyTracker`: end-to-end latency of driving commands, camera capture -> PWM written, as the servo
+node measures it (LatencyMeasureMsg on /servo_pkg/latency, one per autonomous command). Keeps a
+window of recent samples; a pause longer than `gap_s` starts a new window (so idle time never drags
+the statistics). `stats()` -> mean and 95th percentile in ms, and the command rate in fps.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 from vehicle.status import SystemMetrics
+
+UNKNOWN = "--"
+PYPI_ROS_DISTRO = "kilted"  # the ROS 2 wheels of requirements-ros2.txt, when no system ROS is sourced
 
 
 def _cpu_temperature() -> float:
@@ -83,9 +93,10 @@ class LatencyTracker:
         self.gap_ns = int(gap_s * 1e9)
         self._lock = threading.Lock()
 
-    def add(self, source_ns: int, arrival_ns: int) -> float:
-        """Record one command whose frame was captured at `source_ns` and arrived at `arrival_ns`."""
-        latency_ms = (arrival_ns - source_ns) / 1e6
+    def add(self, latency_ms: float, arrival_ns: int | None = None) -> float:
+        """Record one command's latency (ms), measured when it arrived (`arrival_ns`, monotonic; now)."""
+        arrival_ns = time.monotonic_ns() if arrival_ns is None else arrival_ns
+        latency_ms = float(latency_ms)
         with self._lock:
             if self._samples and arrival_ns - self._samples[-1][1] > self.gap_ns:
                 self._samples.clear()
@@ -106,6 +117,67 @@ class LatencyTracker:
         span_ns = samples[-1][1] - samples[0][1]
         fps = (len(samples) - 1) / (span_ns / 1e9) if span_ns > 0 else 0.0
         return LatencyStats(latency_mean=mean, latency_p95=p95, fps_mean=fps, samples=len(samples))
+
+
+def _cpu_model(cpuinfo: Path) -> str:
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return UNKNOWN
+    match = re.search(r"^(?:model name|Model)\s*:\s*(.+)$", text, re.MULTILINE)
+    if not match:
+        return UNKNOWN
+    name = re.sub(r"\((R|TM)\)", "", match.group(1))
+    return re.sub(r"\s+", " ", name).strip() or UNKNOWN
+
+
+def _ram_mib(meminfo: Path) -> str:
+    try:
+        match = re.search(r"^MemTotal:\s+(\d+) kB", meminfo.read_text(), re.MULTILINE)
+    except OSError:
+        return UNKNOWN
+    return str(int(match.group(1)) // 1024) if match else UNKNOWN
+
+
+def human_size(size: int) -> str:
+    """Bytes as `df -h` prints them (powers of 1024, rounded up, one decimal below 10), plus "B"."""
+    value, unit = float(size), ""
+    for next_unit in ("K", "M", "G", "T", "P"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, next_unit
+    text = f"{math.ceil(value * 10) / 10:.1f}" if value < 10 and unit else str(math.ceil(value))
+    return f"{text}{unit}B"
+
+
+def _disk_size(path: str) -> str:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return UNKNOWN
+    return human_size(st.f_blocks * st.f_frsize)
+
+
+def _os_version(os_release: Path) -> str:
+    try:
+        match = re.search(r"^PRETTY_NAME=(.*)$", os_release.read_text(), re.MULTILINE)
+    except OSError:
+        return UNKNOWN
+    if not match:
+        return UNKNOWN
+    return match.group(1).strip().strip('"\'') or UNKNOWN
+
+
+def read_system_description(disk_path: str = "/", proc: Path = Path("/proc"),
+                            os_release: Path = Path("/etc/os-release")) -> dict[str, str]:
+    """cpu_model, ram_amount, disk_amount, os_version, ros_distro as the community reports them."""
+    return {
+        "cpu_model": _cpu_model(proc / "cpuinfo"),
+        "ram_amount": _ram_mib(proc / "meminfo"),
+        "disk_amount": _disk_size(disk_path),
+        "os_version": _os_version(os_release),
+        "ros_distro": os.environ.get("ROS_DISTRO", "").strip() or PYPI_ROS_DISTRO,
+    }
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:

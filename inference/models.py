@@ -21,8 +21,6 @@ IR v10 pre-optimised by DREM) are not installed: the engine builds its own.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import fcntl
 import gzip
 import hashlib
@@ -34,13 +32,13 @@ import shutil
 import tarfile
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from inference.errors import MetadataError, ModelImportError, ModelNotFoundError
 from inference.metadata import METADATA_FILE, ModelMetadata, load_metadata, parse_metadata
+from runtime.atomic import exchange_paths, fsync_dir, locked
 
 CHECKSUM_FILE = "checksum.txt"
 GRAPH_FILES = {".pb": "model.pb", ".onnx": "model.onnx"}
@@ -407,40 +405,8 @@ def _check_graph(graph: Path, metadata: ModelMetadata, label: str, member: str) 
 # installing
 
 
-@contextlib.contextmanager
-def _models_lock(artifacts: Path) -> Iterator[None]:
-    handle = open(artifacts / LOCK_FILE, "a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd = -100
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP if hasattr(errno, "ENOTSUP") else errno.EINVAL):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _fsync_dir(path: Path) -> None:
-    from runtime.atomic import fsync_dir
-
-    fsync_dir(path)
+def _models_lock(artifacts: Path) -> contextlib.AbstractContextManager[None]:
+    return locked(artifacts / LOCK_FILE)
 
 
 def _lock_staging(staging: Path) -> int:
@@ -555,7 +521,7 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
         checksum = _md5(graph)
         _write_file(staging / METADATA_FILE, meta_bytes)
         _write_file(staging / CHECKSUM_FILE, (checksum + "\n").encode())
-        _fsync_dir(staging)
+        fsync_dir(staging)
         dest = artifacts / name
         with _models_lock(artifacts):
             _recover(artifacts)
@@ -568,18 +534,18 @@ def import_model(archive_path: str | Path, artifacts_dir: str | Path, name: str 
                 _carry_ir_cache(dest, staging, checksum, graph_name)
             if not replaced:
                 os.rename(staging, dest)
-            elif dest.is_dir() and not dest.is_symlink() and _exchange(staging, dest):
+            elif dest.is_dir() and not dest.is_symlink() and exchange_paths(staging, dest):
                 shutil.rmtree(staging, ignore_errors=True)  # now holds the old model
             else:
                 trash = artifacts / f"{_TRASH_PREFIX}{name}.{secrets.token_hex(4)}"
                 os.rename(dest, trash)
                 os.rename(staging, dest)
-                _fsync_dir(artifacts)
+                fsync_dir(artifacts)
                 if trash.is_dir() and not trash.is_symlink():
                     shutil.rmtree(trash, ignore_errors=True)
                 else:
                     trash.unlink()
-            _fsync_dir(artifacts)
+            fsync_dir(artifacts)
         return ImportResult(name=name, path=dest, graph=dest / graph_name, checksum=checksum, metadata=metadata,
                             replaced=replaced, warnings=warnings)
     except OSError as exc:
@@ -716,7 +682,7 @@ def delete_model(artifacts_dir: str | Path, name: str) -> None:
         elif folder.is_dir():
             trash = artifacts / f"{_DELETED_PREFIX}{name}.{secrets.token_hex(4)}"
             os.rename(folder, trash)
-            _fsync_dir(artifacts)
+            fsync_dir(artifacts)
             # the model is gone for every reader now; a power cut here leaves only hidden trash
             shutil.rmtree(trash, ignore_errors=True)
         else:

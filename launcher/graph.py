@@ -54,16 +54,15 @@ class ProcessSpec:
     description: str = ""
     env: dict[str, str] = field(default_factory=dict)
     safe_stop: str | None = None
-    # "multi": a MultiThreadedExecutor, for nodes whose callbacks wait on other services (ctrl);
-    # "single": a SingleThreadedExecutor, far cheaper per message (rclpy's multi-threaded executor
-    # re-polls while a callback runs), for streaming nodes whose callbacks never wait.
-    executor: str = "multi"
+    # "events": rclpy's EventsExecutor, the default: no callback of ours waits, and it costs the least
+    # per message and while idle (see node_host.host); "single" / "multi": rclpy's classic executors.
+    executor: str = "events"
 
     def argv(self, sim: bool, graph_source: str | None = None) -> list[str]:
         if self.command:
             return [sys.executable, "-u", "-m", *self.command]
         argv = [sys.executable, "-u", "-m", "node_host.host", "--process", self.name]
-        if self.executor != "multi":
+        if self.executor != "events":
             argv += ["--executor", self.executor]
         if sim:
             argv.append("--sim")
@@ -135,13 +134,16 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
     # Start order: core first (servo neutral, ctrl), then sensors, inference, console.
     processes.append(ProcessSpec(
         name="core",
-        description="control state machine, servo/ESC/tail light, status LEDs, battery, device info, USB and systems",
+        description="control state machine, servo/ESC/tail light, status LEDs, battery, device info and status, "
+                    "USB and systems",
         nodes=(
             NodeSpec("servo_pkg.servo_node:ServoNode", "servo_node", "servo_pkg"),
             NodeSpec("ctrl_pkg.ctrl_node:CtrlNode", "ctrl_node", "ctrl_pkg"),
             NodeSpec("status_led_pkg.status_led_node:StatusLedNode", "status_led_node", "status_led_pkg"),
             NodeSpec("i2c_pkg.battery_node:BatteryNode", "battery_node", "i2c_pkg"),
             NodeSpec("device_info_pkg.device_info_node:DeviceInfoNode", "device_info_node", "device_info_pkg"),
+            NodeSpec("device_info_pkg.device_status_node:DeviceStatusNode", "device_status_node",
+                     "device_info_pkg"),
             NodeSpec("usb_monitor_pkg.usb_monitor_node:UsbMonitorNode", "usb_monitor_node", "usb_monitor_pkg"),
             NodeSpec("deepracer_systems_pkg.network_monitor_node:NetworkMonitorNode", "network_monitor_node",
                      "deepracer_systems_pkg"),
@@ -173,7 +175,6 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
                      "sensor_fusion_pkg"),
         ),
         hardware=("camera", "lidar"),
-        executor="single",
     ))
     processes.append(ProcessSpec(
         name="inference",
@@ -185,7 +186,6 @@ def graph_for(sim: bool = False, console_port: int | None = None, https_port: in
             NodeSpec("deepracer_navigation_pkg.deepracer_navigation_node:NavigationNode",
                      "deepracer_navigation_node", "deepracer_navigation_pkg"),
         ),
-        executor="single",
     ))
     console_cmd = ["webserver_pkg.webserver_publisher_node"]
     if sim:

@@ -5,8 +5,9 @@ One process that stands in for the car's hardware at the kernel boundary:
 - reads the PWM duties (channel 0 ESC, 1 steering servo, 2-4 tail light) and the servo power GPIO
   (436) from the simulated sysfs tree (DEEPRACER_SYSFS_ROOT), where the REAL servo/LED drivers write;
 - steps the vehicle physics at a fixed rate (100 Hz) on one of the guide's track templates;
-- renders the front camera (and the second one with --stereo) at 15/30 fps into
-  `<sim_dir>/camera{0,1}.frame` (drivers.frame_file), which the camera driver's "sim" source reads;
+- renders the front camera (and the second one with --stereo) at 15/30 fps and writes each frame as
+  JPEG, as a USB camera's MJPEG stream, into `<sim_dir>/camera{0,1}.frame` (drivers.frame_file),
+  which the camera driver's "sim" source passes on as it is;
 - runs an RPLidar on a pty speaking the real serial protocol (sim.rplidar_device) with ray-cast
   scans, linked at `<sim_dir>/dev/ttyUSB0`;
 - writes the fuel-gauge register value to `<sim_dir>/fuel_gauge` (battery drain), `<sim_dir>/track.json`
@@ -261,6 +262,7 @@ class WorldConfig:
     reset_after: float = 2.0
     width: int = 640
     height: int = 480
+    jpeg_quality: int = 90  # the frames are JPEG, as a USB camera's MJPEG stream
     sim_dir: Path | None = None
     sysfs: Path | None = None
 
@@ -304,7 +306,8 @@ class World:
         self.sim_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.sim_dir / TRACK_FILE, self.sim.track.to_json(), indent=None)
         for i, _renderer in enumerate(self.sim.renderers):
-            self._writers.append(FrameWriter(self.sim_dir / f"camera{i}.frame", self.config.width, self.config.height, 3))
+            self._writers.append(FrameWriter(self.sim_dir / f"camera{i}.frame", self.config.width, self.config.height, 3,
+                                             jpeg_quality=self.config.jpeg_quality))
         stale = self.sim_dir / "camera1.frame"
         if not self.config.stereo and stale.exists():
             stale.unlink()

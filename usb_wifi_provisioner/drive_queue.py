@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.atomic import atomic_write_text
+from runtime.processes import pid_alive
 from usb_wifi_provisioner.creds import CREDS_FILE_NAME
 from usb_wifi_provisioner.drives import Drive
 from usb_wifi_provisioner.models_import import MODELS_DIR_NAME
@@ -357,13 +358,8 @@ def read_status(path: Path, max_age_s: float = 300.0) -> dict[str, Any]:
     if not isinstance(data, dict):
         return {}
     pid = data.get("pid")
-    if isinstance(pid, int) and pid > 0:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return {}
-        except PermissionError:
-            pass
+    if isinstance(pid, int) and pid > 0 and not pid_alive(pid):
+        return {}
     if time.time() - float(data.get("updated", 0)) > max_age_s:
         return {}
     return data

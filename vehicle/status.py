@@ -1,5 +1,6 @@
-"""What the car reports about itself: sensor status (SensorStatusCheckSrv) and device status
-(GetDeviceStatusSrv / DeviceStatusMsg, the community's telemetry)."""
+"""What the car reports about itself: sensor status (SensorStatusCheckSrv), device information
+(GetDeviceInfoSrv, community dialect) and device status (GetDeviceStatusSrv / DeviceStatusMsg, the
+community's telemetry)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,29 @@ class DeviceStatus(SystemMetrics):
     def fields(self) -> dict[str, float]:
         """The fields of DeviceStatusMsg (and of GetDeviceStatusSrv.Response without `error`)."""
         return {name: float(value) for name, value in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """GetDeviceInfoSrv (community dialect): versions, and what the compute module is. "--" = unknown.
+
+    As the community's device_info_node: `cpu_model` as lscpu's model name without (R)/(TM),
+    `ram_amount` total memory in MiB (as `free -m`), `disk_amount` the root filesystem's size
+    (as `df -h`, plus "B": "29GB"), `os_version` the os-release PRETTY_NAME, `ros_distro`."""
+
+    hardware_version: str = "--"
+    software_version: str = "--"
+    cpu_model: str = "--"
+    ram_amount: str = "--"
+    disk_amount: str = "--"
+    os_version: str = "--"
+    ros_distro: str = "--"
+
+    @classmethod
+    def from_fields(cls, message: object) -> DeviceInfo:
+        """From a GetDeviceInfoSrv response."""
+        return cls(**{f.name: str(getattr(message, f.name)) for f in fields(cls)})
+
+    def fields(self) -> dict[str, str]:
+        """The fields of GetDeviceInfoSrv.Response (without `error`), unknown values as "--"."""
+        return {name: str(value) or "--" for name, value in asdict(self).items()}

@@ -196,5 +196,6 @@ def _fake_inference(graph: Graph) -> dict[str, Any]:
 CORE = GraphSpec("tests.actuation.core_host", ["-p", "watchdog_timeout:=30.0"], "ctrl_node started",
                  extras=_fake_inference)
 
-# status_led_node + battery_node + device_info_node in one process (device status every 0.2 s).
+# status_led_node + battery_node + device_info_node + device_status_node in one process (device status
+# every 0.2 s).
 SUPPORT = GraphSpec("tests.actuation.support_host", ["-p", "status_period:=0.2"], "device_info_node started")

@@ -14,6 +14,8 @@ from ctrl_pkg.state_machine import (
     ServiceError,
 )
 
+from runtime.steps import Done, Pending
+
 
 class FakePorts:
     def __init__(self) -> None:
@@ -23,11 +25,8 @@ class FakePorts:
         self.artifact = "/opt/aws/deepracer/artifacts/m/model.xml"
         self.hook: Any = None
 
-    def publish_servo(self, angle: float, throttle: float) -> None:
-        self.calls.append(("servo", angle, throttle))
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None:
-        self.calls.append(("stamped", angle, throttle, stamp_ns))
+    def publish_servo(self, angle: float, throttle: float, stamp_ns: int = 0) -> None:
+        self.calls.append(("servo", angle, throttle) + ((stamp_ns,) if stamp_ns else ()))
 
     def publish_raw(self, angle: float, throttle: float) -> None:
         self.calls.append(("raw", angle, throttle))
@@ -38,7 +37,8 @@ class FakePorts:
     def request_inference(self, start: bool) -> None:
         self.calls.append(("inference", start))
 
-    def _blocking(self, name: str, *args: Any) -> int:
+    def _answer(self, name: str, *args: Any) -> int:
+        """A service answered at once (its error code), or ServiceError when `raise_on` names it."""
         self.calls.append((name, *args))
         if self.hook:
             self.hook(name)
@@ -46,18 +46,27 @@ class FakePorts:
             raise ServiceError(f"service {name} is not available")
         return self.errors.get(name, 0)
 
-    def inference_state(self, start: bool) -> int:
-        return self._blocking("inference_state", start)
+    def _done(self, name: str, *args: Any) -> Pending[int]:
+        try:
+            return Done(self._answer(name, *args))
+        except ServiceError as exc:
+            return Done(error=exc)
 
-    def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]:
-        error = self._blocking("optimize", request.model_name)
-        return (self.artifact if error == 0 else ""), error
+    def inference_state(self, start: bool) -> Pending[int]:
+        return self._done("inference_state", start)
 
-    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
-        return self._blocking("load_model", artifact_path, pre_process_type, action_space_type)
+    def optimize_model(self, request: ModelLoadRequest) -> Pending[tuple[str, int]]:
+        try:
+            error = self._answer("optimize", request.model_name)
+        except ServiceError as exc:
+            return Done(error=exc)
+        return Done(((self.artifact if error == 0 else ""), error))
 
-    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int:
-        return self._blocking("load_action_space", artifact_path, pre_process_type, action_space_type)
+    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]:
+        return self._done("load_model", artifact_path, pre_process_type, action_space_type)
+
+    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]:
+        return self._done("load_action_space", artifact_path, pre_process_type, action_space_type)
 
 
 @pytest.fixture
@@ -143,19 +152,14 @@ def test_emergency_stop_is_latched_until_an_explicit_start(sm) -> None:
     assert not machine.estopped and machine.forward_manual(0.0, 0.5)
 
 
-def test_stamped_autonomous_commands_and_plain_duplicates() -> None:
-    ports = FakePorts()
-    now = [10.0]
-    machine = CtrlStateMachine(ports, clock=lambda: now[0], stamped_window_s=0.5)
+def test_autonomous_commands_keep_their_capture_stamp(sm) -> None:
+    machine, ports = sm
     machine.set_vehicle_state(AUTONOMOUS)
     machine.set_enabled(True)
     ports.calls.clear()
-    assert machine.forward_auto(0.1, 0.2)                         # no stamped source yet
-    assert machine.forward_auto_stamped(0.3, 0.4, 123_456_789_000)
-    assert ports.calls == [("servo", 0.1, 0.2), ("servo", 0.3, 0.4), ("stamped", 0.3, 0.4, 123_456_789_000)]
-    assert not machine.forward_auto(0.3, 0.4)                     # the plain twin is not sent twice
-    now[0] += 0.6
-    assert machine.forward_auto(0.5, 0.5)                         # stamped source went quiet
+    assert machine.forward_auto(0.3, 0.4, 123_456_789_000)
+    assert machine.forward_auto(0.1, 0.2)                         # a command without a stamp (0)
+    assert ports.calls == [("servo", 0.3, 0.4, 123_456_789_000), ("servo", 0.1, 0.2)]
 
 
 def request() -> ModelLoadRequest:

@@ -13,7 +13,7 @@ def test_latency_mean_p95_and_rate() -> None:
     tracker = LatencyTracker(gap_s=0.5)
     for i in range(31):                          # 30 fps for one second, latency 10..40 ms
         arrival = 1_000 * MS + i * 33_333_333
-        tracker.add(source_ns=arrival - (10 + i) * MS, arrival_ns=arrival)
+        tracker.add(10.0 + i, arrival_ns=arrival)       # as the servo node measured it (LatencyMeasureMsg)
     stats = tracker.stats()
     assert stats.samples == 31
     assert stats.latency_mean == pytest.approx(25.0)
@@ -23,9 +23,9 @@ def test_latency_mean_p95_and_rate() -> None:
 
 def test_a_pause_starts_a_new_window_and_stale_stats_are_zero() -> None:
     tracker = LatencyTracker(gap_s=0.5)
-    tracker.add(0, 100 * MS)
-    tracker.add(100 * MS, 200 * MS)
-    tracker.add(2_000 * MS, 2_005 * MS)          # 1.8 s later: old samples dropped
+    tracker.add(100.0, 100 * MS)
+    tracker.add(100.0, 200 * MS)
+    tracker.add(5.0, 2_005 * MS)                 # 1.8 s later: old samples dropped
     assert tracker.stats().samples == 1 and tracker.stats().latency_mean == pytest.approx(5.0)
     assert tracker.stats(now_ns=4_000 * MS).samples == 0
 

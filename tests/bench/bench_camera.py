@@ -1,9 +1,10 @@
 """Camera path cost (`make bench`): capture -> /camera_pkg/video_mjpeg latency and CPU per camera.
 
-A real camera_node process plays 640x480 MJPEG AVI files (real OpenCV decode, paced at 30 fps), resizes
-to 160x120 and publishes CameraMsg; a subscriber in this process measures, per message, receive time
-minus the image's capture stamp (the stamp is the frame's capture tick, taken before decoding, so the
-latency covers decode + resize + publish + DDS delivery).
+A real camera_node process plays folders of 640x480 camera JPEGs (paced at 30 fps; each file is handed
+on as it is, as a USB camera's MJPEG frame) and publishes CameraMsg (community dialect: the JPEGs, never
+decoded); a subscriber in this process measures, per message, receive time minus the image's capture
+stamp (the stamp is the frame's capture tick, taken before reading, so the latency covers read +
+publish + DDS delivery).
 
 Keys (mono = one camera, stereo = two):
   camera_{mono,stereo}_latency_p50_ms / _p99_ms   capture -> received on /camera_pkg/video_mjpeg
@@ -27,17 +28,16 @@ FPS = 30.0
 
 
 def _textured_clip(path: Path, frames: int = 30) -> Path:
-    """A 640x480 MJPEG AVI with camera-like texture (realistic JPEG sizes and decode cost)."""
+    """A folder of 640x480 JPEG frames with camera-like texture (realistic JPEG sizes)."""
     import cv2
 
     rng = np.random.default_rng(3)
     base = cv2.GaussianBlur(rng.integers(0, 256, (480, 640, 3), dtype=np.uint8), (0, 0), 3)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (640, 480))
+    path.mkdir(parents=True, exist_ok=True)
     for i in range(frames):
         frame = np.roll(base, i * 7, axis=1)
         cv2.putText(frame, f"{i:03d}", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 3, (255, 255, 255), 5)
-        writer.write(frame)
-    writer.release()
+        cv2.imwrite(str(path / f"frame_{i:03d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
     return path
 
 
@@ -100,8 +100,8 @@ def run() -> dict[str, float]:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-camera-") as name:
         tmp = Path(name)
-        left = _textured_clip(tmp / "left.avi")
-        right = _textured_clip(tmp / "right.avi")
+        left = _textured_clip(tmp / "left")
+        right = _textured_clip(tmp / "right")
         results.update(_measure(tmp, [left], "mono"))
         results.update(_measure(tmp, [left, right], "stereo"))
     return results

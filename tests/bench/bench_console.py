@@ -16,8 +16,8 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def run() -> dict[str, float]:
-    from device_console.app import create_app
-    from device_console.config import CAMERA_TOPIC
+    from device_console.core.config import CAMERA_TOPIC
+    from device_console.main import create_app
     from device_console.streaming import StreamHub
     from tests.console.conftest import make_settings
     from tests.console.fake_car import FakeCar

@@ -7,8 +7,9 @@ Keys:
   inference_model_size_mb                   size of the frozen graph
   inference_bare_p50_ms / _p99_ms           OpenVINO inference alone (compiled model, f32, 1 stream),
                                             measured before and after the e2e run (the quieter run kept)
-  inference_preprocess_p50_ms               BGR 160x120 -> grey float input
-  inference_e2e_latency_p50_ms / _p99_ms    sensor_msg publish -> auto_drive(_stamped) received, 30 fps,
+  inference_preprocess_p50_ms               camera JPEG 640x480 -> grey float 160x120 input (one scaled decode)
+  inference_e2e_latency_p50_ms / _p99_ms    sensor_msg publish (camera JPEGs, community dialect) ->
+                                            auto_drive received (its source_stamp = the send time), 30 fps,
                                             through the real optimizer/inference/navigation nodes
   inference_e2e_to_bare_ratio               e2e p50 / bare inference p50
   inference_e2e_commands_per_frame          commands received / frames published (1.0 = none dropped)
@@ -84,15 +85,24 @@ def _load_figures(artifacts: Path) -> tuple[Any, dict[str, float]]:
     return engine, figures
 
 
-def _bare_figures(engine: Any) -> dict[str, float]:
-    from inference.preprocess import build_inputs
+def _camera_jpegs() -> list[bytes]:
+    """Camera-like 640x480 JPEG frames: the simulator's camera on the loop track (realistic sizes)."""
+    import cv2
 
-    rng = np.random.default_rng(0)
-    frames = [rng.integers(0, 256, (120, 160, 3), dtype=np.uint8) for _ in range(8)]
+    from perception.images import encode_jpeg
+
+    data = Path(__file__).resolve().parents[1] / "inference" / "data" / "realgraph_untrained"
+    return [encode_jpeg(cv2.imread(str(path), cv2.IMREAD_COLOR), 90) for path in sorted(data.glob("frame*.png"))]
+
+
+def _bare_figures(engine: Any) -> dict[str, float]:
+    from inference.preprocess import build_inputs_from_jpeg
+
+    frames = _camera_jpegs()
     pre_times, infer_times = [], []
     for i in range(BARE_RUNS + 20):
         t0 = time.perf_counter()
-        feeds = build_inputs(engine.inputs, [frames[i % len(frames)]], [])
+        feeds = build_inputs_from_jpeg(engine.inputs, [(frames[i % len(frames)], "jpeg")], [])
         t1 = time.perf_counter()
         engine.infer(feeds)
         t2 = time.perf_counter()
@@ -130,8 +140,8 @@ def _load_via_services(ros: Any, name: str) -> float:
 def _e2e_figures(tmp: Path) -> dict[str, float]:
     import psutil
     from builtin_interfaces.msg import Time
-    from deepracer_interfaces_pkg.msg import EvoSensorMsg, ServoCtrlStampedMsg
-    from sensor_msgs.msg import Image
+    from deepracer_interfaces_pkg.msg import EvoSensorMsg, ServoCtrlMsg
+    from sensor_msgs.msg import CompressedImage
 
     from tests.support.ros import NodeProcess, RosTestNode, wait_until
 
@@ -143,7 +153,7 @@ def _e2e_figures(tmp: Path) -> dict[str, float]:
     recording = threading.Event()
     lock = threading.Lock()
 
-    def on_command(msg: ServoCtrlStampedMsg) -> None:
+    def on_command(msg: ServoCtrlMsg) -> None:
         nonlocal received
         now = time.time_ns()
         if recording.is_set():
@@ -153,15 +163,13 @@ def _e2e_figures(tmp: Path) -> dict[str, float]:
                 received += 1
 
     try:
-        ros.node.create_subscription(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped",
-                                     on_command, 10)
+        ros.node.create_subscription(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", on_command, 10)
         first_services = _load_via_services(ros, "BenchFresh")
         cached_services = _load_via_services(ros, "BenchFresh")
         publisher = ros.node.create_publisher(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", 1)
         wait_until(lambda: publisher.get_subscription_count() > 0, 30, "inference_node subscription")
-        rng = np.random.default_rng(1)
-        frames = [rng.integers(0, 256, (120, 160, 3), dtype=np.uint8).tobytes() for _ in range(8)]
-        image = Image(height=120, width=160, encoding="bgr8", step=480)
+        frames = _camera_jpegs()
+        image = CompressedImage(format="jpeg")
         process = psutil.Process(node.proc.pid)
 
         def publish(i: int) -> None:

@@ -14,6 +14,7 @@ from tests.support.stack import SimStack
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW_S = 20.0
+IDLE_WINDOW_S = 10.0
 
 
 def _sample_model() -> Path:
@@ -39,10 +40,33 @@ def _drive(stack: SimStack) -> None:
     assert client.put("/api/start_stop", json={"start_stop": "start"}).json()["success"]
 
 
+def _idle_cpu(stack: SimStack) -> dict[str, float]:
+    """Cores used by the car's processes with the console open but not driving: a logged-in page
+    asking for the battery and sensor status every second, as the console's pages do."""
+    time.sleep(3.0)  # start-up work (first discovery, model list) done
+    procs = {name: psutil.Process(pid) for name, pid in stack.process_pids().items() if name != "sim"}
+    for proc in procs.values():
+        proc.cpu_percent(None)
+    client = stack.login()
+    try:
+        t_end = time.monotonic() + IDLE_WINDOW_S
+        while time.monotonic() < t_end:
+            client.get("/api/get_battery_level")
+            client.get("/api/get_sensor_status")
+            time.sleep(1.0)
+    finally:
+        client.close()
+    cpu = {name: proc.cpu_percent(None) / 100.0 for name, proc in procs.items()}
+    figures = {"stack_idle_cpu_cores_car_processes": round(sum(cpu.values()), 3)}
+    figures.update({f"stack_idle_cpu_cores_{name}": round(value, 3) for name, value in cpu.items()})
+    return figures
+
+
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-stack-") as tmp:
         stack = SimStack(Path(tmp), extra_args=["--fps", "30"]).start()
         try:
+            idle = _idle_cpu(stack)
             _drive(stack)
             time.sleep(3.0)  # let the loop settle before measuring
             procs = {name: psutil.Process(pid) for name, pid in stack.process_pids().items()}
@@ -68,6 +92,7 @@ def run() -> dict[str, float]:
         "stack_measure_window_s": round(elapsed, 1),
         "stack_sim_speed_mps": float(status.get("speed", 0.0)),
     }
+    figures.update(idle)
     for name in car:
         figures[f"stack_rss_mb_{name}"] = round(rss[name], 1)
         figures[f"stack_cpu_cores_{name}"] = round(cpu[name], 3)

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, float | str] = {
         "machine_python": platform.python_version(),
         "machine_cpus": float(__import__("os").cpu_count() or 0),
+        # other work on the machine disturbs every figure: the 1-minute load before and after
+        "machine_load_1min_before": round(__import__("os").getloadavg()[0], 2),
     }
     failures = []
     for info in sorted(pkgutil.iter_modules(bench_pkg.__path__), key=lambda m: m.name):
@@ -48,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             shown = f"{value:.3f}" if isinstance(value, float) else str(value)
             print(f"   {key:55s} {shown}", flush=True)
         print(f"   ({time.monotonic() - t0:.0f} s)", flush=True)
+    figures["machine_load_1min_after"] = round(__import__("os").getloadavg()[0], 2)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")

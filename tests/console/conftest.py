@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
-from device_console.config import ConsoleSettings
+from device_console.core.config import ConsoleSettings
+from device_console.main import create_app
 from tests.console.fake_car import FakeCar
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -10,13 +10,13 @@ import threading
 from typing import Any
 
 from device_console.car import CarError, CarUnavailable, DriveCommand, UpdateProgress
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
 from device_console.streaming import StreamHub
 from vehicle.calibration import CAL_TYPE_MOTOR, CAL_TYPE_SERVO, CalibrationRange
 from vehicle.lidar import LidarConfigRequest
 from vehicle.model_load import ModelLoadRequest
 from vehicle.modes import CALIBRATION
-from vehicle.status import DeviceStatus, SensorStatus
+from vehicle.status import DeviceInfo, DeviceStatus, SensorStatus
 
 MANUAL_TOPIC = "/webserver_pkg/manual_drive"
 CALIBRATION_TOPIC = "/webserver_pkg/calibration_drive"
@@ -141,9 +141,10 @@ class FakeCar:
         self._enter("emergency_stop")
         self.estops += 1
 
-    async def device_info(self) -> tuple[str, str]:
+    async def device_info(self) -> DeviceInfo:
         self._enter("device_info")
-        return "R2.1", "2.0.0"
+        return DeviceInfo(hardware_version="R2.1", software_version="2.0.0", cpu_model="Intel Atom E3930 @ 1.30GHz",
+                          ram_amount="3842", disk_amount="29GB", os_version="Ubuntu 20.04.6 LTS", ros_distro="foxy")
 
     async def device_status(self) -> DeviceStatus:
         self._enter("device_status")

@@ -1,4 +1,4 @@
-"""The console app served by real uvicorn (device_console.server) on an ephemeral port, in a thread."""
+"""The console app served by real uvicorn (device_console.core.server) on an ephemeral port, in a thread."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from device_console.server import ServeOptions, build_servers, serve_async
+from device_console.core.server import ServeOptions, build_servers, serve_async
 from tests.support.ros import wait_until
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

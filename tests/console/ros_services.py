@@ -136,6 +136,8 @@ class FakeVehicleServices:
     def _device_info(self, _request: Any, response: Any) -> Any:
         response.hardware_version = "R2.0"
         response.software_version = "2.0.1"
+        response.cpu_model, response.ram_amount, response.disk_amount = "Intel Atom E3930", "3842", "29GB"
+        response.os_version, response.ros_distro = "Ubuntu 22.04.5 LTS", "humble"
         response.error = 0
         return response
 

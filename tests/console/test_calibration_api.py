@@ -123,7 +123,7 @@ def test_a_preview_fails_when_the_control_node_is_not_running(client: ConsoleCli
 def test_a_preview_is_held_only_while_its_client_is_there(tmp_path) -> None:
     from fastapi.testclient import TestClient
 
-    from device_console.app import create_app
+    from device_console.main import create_app
     from tests.console.conftest import make_settings
     from tests.console.test_manual_drive_deadman import Clock, advance
 

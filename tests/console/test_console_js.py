@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from device_console.app import create_app, route_table
+from device_console.api.route_table import route_table
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
-from device_console.auth import CSRF_COOKIE, CsrfTokens
-from device_console.tls import generate_certificate
+from device_console.core.security import CSRF_COOKIE, CsrfTokens
+from device_console.core.tls import generate_certificate
+from device_console.main import create_app
 from tests.console.conftest import CSRF_META, ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

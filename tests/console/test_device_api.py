@@ -12,8 +12,9 @@ def test_device_info(client: ConsoleClient) -> None:
     assert body["hardware_version"] == "R2.1"
     assert body["software_version"] == "2.0.0"
     assert body["success"] is True
-    for key in ("cpu_model", "os_version", "disk_amount", "ram_amount", "ros_distro"):
-        assert isinstance(body[key], str) and body[key]
+    assert {key: body[key] for key in ("cpu_model", "os_version", "disk_amount", "ram_amount", "ros_distro")} == {
+        "cpu_model": "Intel Atom E3930 @ 1.30GHz", "os_version": "Ubuntu 20.04.6 LTS", "disk_amount": "29GB",
+        "ram_amount": "3842", "ros_distro": "foxy"}   # what the car's device_info_node answered
 
 
 def test_battery_level(client: ConsoleClient, car: FakeCar) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device_console.drive_supervisor import CALIBRATION, MANUAL, DriveSupervisor, check_legacy_hold
+from device_console.driving.supervisor import CALIBRATION, MANUAL, DriveSupervisor, check_legacy_hold
 
 FORWARD = (0.0, 0.5)
 MIDS = (1_450_000.0, 1_446_000.0)  # calibrated steering / throttle mid (ns)

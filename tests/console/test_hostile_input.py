@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from device_console.app import route_table
-from device_console.edge import CONTROL_BODY_LIMIT, DEFAULT_BODY_LIMIT, body_limit
+from device_console.api.route_table import route_table
+from device_console.core.edge import CONTROL_BODY_LIMIT, DEFAULT_BODY_LIMIT, body_limit
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
 from tests.console.test_request_bodies import NOT_JSON

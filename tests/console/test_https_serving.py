@@ -9,9 +9,9 @@ import httpx
 from cryptography import x509
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
-from device_console.server import ServeOptions, build_servers, https_redirect_app
-from device_console.tls import ensure_certificate, generate_certificate, main
+from device_console.core.server import ServeOptions, build_servers, https_redirect_app
+from device_console.core.tls import ensure_certificate, generate_certificate, main
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

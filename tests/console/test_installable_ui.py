@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from device_console import ui_bundle
-from device_console.ui_bundle import UiBundleError, install_ui, use_builtin
+from device_console.ui import bundle as ui_bundle
+from device_console.ui.bundle import UiBundleError, install_ui, use_builtin
 from tests.console.conftest import CSRF_META, ConsoleClient
 from tests.support.third_party_ui import bundle_files, tar_gz, write_bundle, write_tree, zip_file
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
+from device_console.main import create_app
 from tests.console.conftest import CSRF_META, ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
-from device_console.config import ConsoleSettings
+from device_console.core.config import ConsoleSettings
 from device_console.logs import NO_SUCH_TYPE, tail_lines
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device_console.manual_drive import categorize, manual_drive_command, speed_mapping
+from device_console.driving.joystick import categorize, manual_drive_command, speed_mapping
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
 

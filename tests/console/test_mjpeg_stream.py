@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
-from device_console.app import create_app
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.main import create_app
 from device_console.streaming import BOUNDARY, StreamHub, jpeg_size
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar

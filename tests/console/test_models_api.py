@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from device_console.app import create_app
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.models_helper import archive_bytes, install_model, metadata_for

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 
-from device_console.app import create_app, route_table
-from device_console.edge import PathNormalizer, merge_slashes
-from device_console.tls import generate_certificate
+from device_console.api.route_table import route_table
+from device_console.core.edge import PathNormalizer, merge_slashes
+from device_console.core.tls import generate_certificate
+from device_console.main import create_app
 from tests.console.conftest import CSRF_META, ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

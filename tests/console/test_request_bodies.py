@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from device_console.app import route_table
+from device_console.api.route_table import route_table
 from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
 from tests.console.test_route_protection import concrete
@@ -35,6 +35,6 @@ def test_bad_json_is_refused_everywhere(client: ConsoleClient, car: FakeCar, app
 
 
 def test_the_http_layer_does_not_import_rclpy() -> None:
-    code = ("import sys, device_console.app, device_console.server, device_console.tls; "
+    code = ("import sys, device_console.main, device_console.core.server, device_console.core.tls; "
             "assert 'rclpy' not in sys.modules, 'rclpy imported'")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0

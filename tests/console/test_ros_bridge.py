@@ -15,13 +15,13 @@ import rclpy
 from ctrl_pkg.ctrl_node import command_qos  # how ctrl_node reads the console's drive topics
 from deepracer_interfaces_pkg.msg import ServoCtrlMsg, SoftwareUpdatePctMsg
 from fastapi.testclient import TestClient
-from rclpy.executors import MultiThreadedExecutor
+from node_host.host import make_executor
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import CompressedImage, Image
-from webserver_pkg.webserver_publisher_node import WebserverPublisherNode
+from webserver_pkg.webserver_publisher_node import WebserverPublisherNode, spin_until_shutdown
 
-from device_console.app import create_app
-from device_console.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.core.config import CAMERA_TOPIC, OVERLAY_TOPIC
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.models_helper import install_model
 from tests.console.ros_services import FakeVehicleServices
@@ -31,22 +31,25 @@ pytestmark = pytest.mark.ros
 
 
 class BridgeHost:
-    """The bridge node spinning in its own context, as in the console process."""
+    """The bridge node spinning in its own context on the console process's executor and spin loop."""
 
     def __init__(self, domain_id: int | None = None, **params: Any) -> None:
         self.context = rclpy.Context()
         rclpy.init(context=self.context, domain_id=domain_id)
         overrides = [Parameter(k, value=v) for k, v in params.items()]
         self.node = WebserverPublisherNode(context=self.context, parameter_overrides=overrides)
-        self.executor = MultiThreadedExecutor(num_threads=4, context=self.context)
+        self.executor = make_executor("events", self.context)
         self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=spin_until_shutdown, args=(self.executor, self.context, self.stop),
+                                       daemon=True)
         self.thread.start()
 
     def close(self) -> None:
         self.node.on_shutdown()
-        self.executor.shutdown(timeout_sec=2)
+        self.stop.set()
         self.thread.join(timeout=5)
+        self.executor.shutdown(timeout_sec=2)
         self.node.destroy_node()
         rclpy.shutdown(context=self.context)
 
@@ -150,6 +153,9 @@ def test_led_and_device_services(graph, client: ConsoleClient) -> None:
     assert client.get("/api/get_battery_level").json() == {"battery_level": 7, "success": True}
     info = client.get("/api/get_device_info").json()
     assert (info["hardware_version"], info["software_version"]) == ("R2.0", "2.0.1")
+    # the community's fields come from the car's device_info_node (GetDeviceInfoSrv), as they are
+    assert (info["cpu_model"], info["ram_amount"], info["disk_amount"], info["os_version"], info["ros_distro"]) == (
+        "Intel Atom E3930", "3842", "29GB", "Ubuntu 22.04.5 LTS", "humble")
     assert client.get("/api/control_modes_available").json()["control_modes_available"] == [
         "manual", "autonomous", "calibration"]
     assert client.post("/api/emergency_stop", {}).json() == {"success": True}

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from device_console.app import create_app, route_table
+from device_console.api.route_table import route_table
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 

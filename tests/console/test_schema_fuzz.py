@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from device_console.app import create_app
-from device_console.auth import CSRF_COOKIE, TOKEN_COOKIE
+from device_console.core.security import CSRF_COOKIE, TOKEN_COOKIE
+from device_console.main import create_app
 from tests.console.conftest import ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.models_helper import install_model

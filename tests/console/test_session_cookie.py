@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from device_console.app import create_app
-from device_console.pages import STRICT_CSP, render_template
-from device_console.tls import generate_certificate
+from device_console.core.tls import generate_certificate
+from device_console.main import create_app
+from device_console.ui.pages import STRICT_CSP, render_template
 from tests.console.conftest import CSRF_META, ConsoleClient, make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from device_console.system import HostSystem
+from device_console.host_system import HostSystem
 from tests.console.conftest import ConsoleClient
 
 FAKE_TOOL = r'''

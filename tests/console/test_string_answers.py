@@ -15,6 +15,7 @@ from tests.console.conftest import ConsoleClient
 from tests.console.fake_car import FakeCar
 from tests.console.models_helper import install_model
 from tests.usb.fake_nm import FakeNetworkManager
+from vehicle.status import DeviceInfo
 
 # route -> fields of the answer that are strings on the original
 STRING_FIELDS: dict[str, tuple[str, ...]] = {
@@ -105,10 +106,10 @@ def test_string_fields_stay_strings(client: ConsoleClient, car: FakeCar, fake_nm
 
 def test_device_info_placeholders_are_strings(client: ConsoleClient, car: FakeCar,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    async def empty() -> tuple[str, str]:
-        return "", ""
+    async def empty() -> DeviceInfo:
+        return DeviceInfo(**{name: "" for name in DeviceInfo().fields()})
 
     monkeypatch.setattr(car, "device_info", empty)
     info = client.get("/api/get_device_info").json()
-    assert info["hardware_version"] == "--" and info["software_version"] == "--"
+    assert info["hardware_version"] == "--" and info["software_version"] == "--" and info["cpu_model"] == "--"
     assert_strings(info, STRING_FIELDS["/api/get_device_info"], "/api/get_device_info")

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from device_console.app import create_app
+from device_console.main import create_app
 from device_console.model_store import ModelStore
 from device_console.upload import clean_stale_uploads
 from tests.console.conftest import make_settings

@@ -139,7 +139,7 @@ class Browser:
         self.context = chromium.new_context(
             viewport=viewport, is_mobile=mobile, has_touch=mobile, device_scale_factor=1,
             accept_downloads=False, service_workers="block", bypass_csp=True)
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(30_000)
         self.errors: list[str] = []
         self.context.on("page", self._watch)
 

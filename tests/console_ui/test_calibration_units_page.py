@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from calibration.maths import CalibrationRange
-from device_console.app import create_app
-from device_console.routes import calibration as calibration_routes
+from device_console.api.routes import calibration as calibration_routes
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer
@@ -30,7 +30,7 @@ def console(tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def page(chromium: Any, console: LiveServer) -> Iterator[Any]:
     ctx = chromium.new_context(viewport=LAPTOP, service_workers="block")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     errors: list[str] = []
     try:
         p = ctx.new_page()

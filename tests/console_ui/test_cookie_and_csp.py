@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from device_console.app import create_app
-from device_console.tls import generate_certificate
+from device_console.core.tls import generate_certificate
+from device_console.main import create_app
 from tests.console.conftest import make_settings
 from tests.console.fake_car import FakeCar
 from tests.console.live_server import LiveServer
@@ -55,7 +55,7 @@ def hostile_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 @pytest.fixture
 def context(chromium: Any) -> Iterator[Any]:
     ctx = chromium.new_context(viewport=LAPTOP, ignore_https_errors=True, service_workers="block")
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     ctx.add_init_script(WATCH)
     try:
         yield ctx

@@ -318,6 +318,6 @@ def test_the_page_going_away_stops_the_car_at_once(car: Stack, page, stamped: St
     assert stamped.first_stop_after(gone) - gone <= 1.0
     if how == "vanished":  # the console's reason: the socket closed (not the page, not the dead-man)
         wait_until(lambda: console_log.read_text(errors="replace").count("the driver's WebSocket closed")
-                   > socket_stops, 5, "the console to log the socket close")
+                   > socket_stops, 20, "the console to log the socket close")
     # the console logs a dead-man stop as it publishes it: none came with this stop
     assert console_log.read_text(errors="replace").count(DEAD_MAN_STOP) == dead_man_stops

@@ -29,6 +29,7 @@ def test_status_lists_every_node_alive(sim_stack: SimStack) -> None:
     assert not missing, f"nodes missing from the ROS graph: {sorted(missing)}"
     listed = {node for proc in report["processes"].values() for node in proc["nodes"]}
     assert ORIGINAL_NODES <= listed
+    assert "/device_info_pkg/device_status_node" in listed  # the community's addition
     assert all(proc["alive"] for proc in report["processes"].values())
     assert report["healthy"] is True and result.returncode == 0
     for topic in ("/camera_pkg/video_mjpeg", "/sensor_fusion_pkg/sensor_msg", "/rplidar_ros/scan"):

@@ -88,7 +88,8 @@ def test_topic_pub_reaches_a_subscriber(demo_stack: RosTestNode) -> None:
     result = ros2("topic", "pub", "--once", "/demo/pub_test", "deepracer_interfaces_pkg/msg/ServoCtrlMsg",
                   "{angle: -0.5, throttle: 0.3}")
     assert result.returncode == 0, result.stderr
-    assert "publishing #1: deepracer_interfaces_pkg.msg.ServoCtrlMsg(angle=-0.5, throttle=0.3)" in result.stdout
+    assert ("publishing #1: deepracer_interfaces_pkg.msg.ServoCtrlMsg(angle=-0.5, throttle=0.3, "
+            "source_stamp=builtin_interfaces.msg.Time(sec=0, nanosec=0))") in result.stdout   # community dialect
     wait_until(lambda: received, 10, "the published message")
     assert received[0].angle == pytest.approx(-0.5)
     assert received[0].throttle == pytest.approx(0.3)

@@ -1,5 +1,5 @@
 """The launcher's "inference" process for tests: optimizer, inference and navigation nodes in one process
-(single-threaded executor, as launcher/graph.py runs it)."""
+(on the EventsExecutor, as launcher/graph.py runs it)."""
 
 from __future__ import annotations
 
@@ -11,4 +11,4 @@ from model_optimizer_pkg.model_optimizer_node import ModelOptimizerNode
 from node_host.host import run_nodes
 
 if __name__ == "__main__":
-    sys.exit(run_nodes([ModelOptimizerNode, InferenceNode, NavigationNode], executor_kind="single"))
+    sys.exit(run_nodes([ModelOptimizerNode, InferenceNode, NavigationNode]))

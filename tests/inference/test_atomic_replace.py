@@ -59,7 +59,7 @@ def test_other_models_are_never_touched(tmp_path: Path, artifacts: Path) -> None
 
 def test_fallback_without_rename_exchange(tmp_path: Path, artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import_model(model_archive(tmp_path / "a.tar.gz", OLD), artifacts, "racer")
-    monkeypatch.setattr(models, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(models, "exchange_paths", lambda a, b: False)
     result = import_model(model_archive(tmp_path / "b.tar.gz", NEW), artifacts, "racer")
     assert result.replaced and (artifacts / "racer" / "model.pb").read_bytes() == NEW.graph
     assert sorted(p.name for p in artifacts.iterdir() if not p.name.startswith(".models")) == ["Other_model", "racer"]

@@ -2,7 +2,8 @@
 
 The optimizer, inference and navigation nodes run in one process as the launcher's "inference" process;
 the model is a real frozen graph installed with the model library; the expected action comes from the
-independent numpy network and the original navigation formulas.
+independent numpy network (fed the grey plane the camera's JPEG decodes to) and the original
+navigation formulas. The command carries the frame's capture stamp as `source_stamp`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import numpy as np
 import pytest
 from builtin_interfaces.msg import Time
 from ctrl_pkg.ctrl_node import command_qos
-from deepracer_interfaces_pkg.msg import EvoSensorMsg, InferResultsArray, ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.msg import EvoSensorMsg, InferResultsArray, ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import InferenceStateSrv, LoadModelSrv, ModelOptimizeSrv, NavThrottleSrv
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage
 
 from inference.models import import_model
+from perception.images import decode_jpeg, encode_jpeg
 from tests.inference.helpers import build_model, grey_image, model_archive
 from tests.support.ros import node_processes, wait_until
 
@@ -41,6 +43,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _expected(image: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """For a grey (H, W, 1..3) model input."""
     probs = MODEL.reference({"FRONT_FACING_CAMERA": image[:, :, :1].astype(np.float32)})
     action = ACTIONS[int(np.argmax(probs))]
     max_speed = max(a["speed"] for a in ACTIONS)
@@ -49,27 +52,30 @@ def _expected(image: np.ndarray) -> tuple[np.ndarray, float, float]:
     return probs, action["steering_angle"] / 30.0, THROTTLE_SCALE * (a * speed**2 + b * speed)
 
 
-def _distinct_images() -> list[np.ndarray]:
-    """Two camera frames on which the model confidently picks different actions."""
+def _distinct_frames() -> list[tuple[bytes, np.ndarray]]:
+    """Two camera JPEGs (640x480, as the camera sends them) on which the model confidently picks
+    different actions, each with the 160x120 grey plane it decodes to."""
     rng = np.random.default_rng(0)
-    chosen: dict[int, np.ndarray] = {}
+    chosen: dict[int, tuple[bytes, np.ndarray]] = {}
     for _ in range(200):
-        level, slope = rng.integers(0, 200), rng.uniform(-1.5, 1.5)
+        level, slope = rng.integers(0, 200), rng.uniform(-0.4, 0.4)
         image = grey_image(lambda h, w, level=level, slope=slope: np.clip(level + slope * np.arange(w)[None, :]
-                                                                         + np.zeros((h, 1)), 0, 255))
-        probs = _expected(image)[0]
+                                                                         + np.zeros((h, 1)), 0, 255), 480, 640)
+        jpeg = encode_jpeg(image, 90)
+        plane = decode_jpeg(jpeg, "grey", 160, 120)[:, :, None]
+        probs = _expected(plane)[0]
         top = np.sort(probs)[-2:]
         if top[1] - top[0] > 0.02:
-            chosen.setdefault(int(np.argmax(probs)), image)
+            chosen.setdefault(int(np.argmax(probs)), (jpeg, plane))
         if len(chosen) == 2:
             return list(chosen.values())
     raise AssertionError("no two images with different actions")
 
 
-def _sensor_msg(image: np.ndarray, stamp: Time) -> EvoSensorMsg:
-    img = Image(height=image.shape[0], width=image.shape[1], encoding="bgr8", step=image.shape[1] * 3)
+def _sensor_msg(jpeg: bytes, stamp: Time) -> EvoSensorMsg:
+    img = CompressedImage(format="jpeg")
     img.header.stamp = stamp
-    img.data = image.tobytes()
+    img.data = jpeg
     return EvoSensorMsg(images=[img], lidar_data=[])
 
 
@@ -93,18 +99,17 @@ def _load(ros_node) -> None:
 def test_sensor_message_drives_with_the_models_action(stack, ros_node) -> None:
     _load(ros_node)
     drives = ros_node.collect(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", command_qos())  # as ctrl_node
-    stamped = ros_node.collect(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped", 10)
     results = ros_node.collect(InferResultsArray, "/inference_pkg/rl_results", 10)
     publisher = ros_node.node.create_publisher(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", 1)
     wait_until(lambda: publisher.get_subscription_count() > 0, 10, "inference_node subscribed to sensor_msg")
 
-    for index, image in enumerate(_distinct_images()):
-        probs, angle, throttle = _expected(image)
+    for index, (jpeg, plane) in enumerate(_distinct_frames()):
+        probs, angle, throttle = _expected(plane)
         stamp = Time(sec=1000 + index, nanosec=123_456)
-        msg = _sensor_msg(image, stamp)
+        msg = _sensor_msg(jpeg, stamp)
 
-        def arrived(stamp: Time = stamp, msg: EvoSensorMsg = msg) -> ServoCtrlStampedMsg | None:
-            match = next((m for m in stamped if m.source_stamp == stamp), None)
+        def arrived(stamp: Time = stamp, msg: EvoSensorMsg = msg) -> ServoCtrlMsg | None:
+            match = next((m for m in drives if m.source_stamp == stamp), None)
             if match is None and time.monotonic() - arrived.sent > 1.0:  # type: ignore[attr-defined]
                 publisher.publish(msg)  # best effort: a lost frame is simply sent again
                 arrived.sent = time.monotonic()  # type: ignore[attr-defined]
@@ -112,19 +117,17 @@ def test_sensor_message_drives_with_the_models_action(stack, ros_node) -> None:
 
         publisher.publish(msg)
         arrived.sent = time.monotonic()  # type: ignore[attr-defined]
-        command = wait_until(arrived, 20, f"auto_drive_stamped for frame {index}")
+        # the command for this frame carries its capture stamp (community dialect: source_stamp)
+        command = wait_until(arrived, 20, f"auto_drive with the source_stamp of frame {index}")
         assert command.angle == pytest.approx(angle, abs=1e-6)
         assert command.throttle == pytest.approx(throttle, abs=1e-6)
-        wait_until(lambda a=angle, t=throttle: any(d.angle == pytest.approx(a, abs=1e-6)
-                                                   and d.throttle == pytest.approx(t, abs=1e-6) for d in drives),
-                   10, f"auto_drive for frame {index}")
         result = wait_until(lambda stamp=stamp: next((r for r in results if r.images
                                                      and r.images[0].header.stamp == stamp), None),
                             10, f"rl_results for frame {index}")
         assert [r.class_label for r in result.results] == list(range(5))
         np.testing.assert_allclose([r.class_prob for r in result.results], probs, rtol=1e-4, atol=1e-5)
         assert result.results[0].x_min == -1.0
-        assert bytes(result.images[0].data) == image.tobytes()
+        assert bytes(result.images[0].data) == jpeg and result.images[0].format == "jpeg"  # as it came
 
 
 def test_load_errors_are_reported_not_swallowed(stack, ros_node) -> None:

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cli.deepracer import build_parser
-from device_console.app import create_app
+from device_console.main import create_app
 from inference.models import get_model, import_model, list_models
 from inference.samples import SAMPLES_DIR, restore_samples, sample_names, seed_samples, shipped_samples
 from tests.console.conftest import ConsoleClient, make_settings

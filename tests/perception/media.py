@@ -11,6 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from perception.images import decode_jpeg
+
 BASE = 20
 STEP = 12
 
@@ -20,8 +22,11 @@ def marked_frame(index: int, width: int = 640, height: int = 480) -> np.ndarray:
     return image
 
 
-def frame_index(image: np.ndarray) -> int:
-    """The index a marked frame carries (robust to compression and resizing)."""
+def frame_index(image: np.ndarray | bytes) -> int:
+    """The index a marked frame (pixels, or the JPEG a camera source delivers) carries (robust to
+    compression and resizing)."""
+    if isinstance(image, bytes):
+        image = decode_jpeg(image)
     return int(round((float(image.mean()) - BASE) / STEP))
 
 

@@ -22,6 +22,7 @@ from drivers.camera_devices import (
     watch,
 )
 from drivers.frame_file import FrameWriter
+from perception.images import decode_jpeg
 from tests.support.ros import wait_until
 
 
@@ -77,7 +78,8 @@ def _frames(system: CameraSystem, after: dict[str, int], want: int, timeout: flo
 
 
 def _levels(frames: FrameSet) -> list[int]:
-    return [int(f.image.mean()) for f in frames.frames]
+    """The grey level of each frame (uniform frames survive JPEG exactly)."""
+    return [round(float(decode_jpeg(f.jpeg, "grey").mean())) for f in frames.frames]
 
 
 # -- device listing and event sources -----------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from drivers.camera import CameraError, FileSource
+from perception.images import decode_jpeg, jpeg_size
 from tests.perception.media import frame_index, write_image_folder
 
 
@@ -21,8 +21,18 @@ def test_folder_images_play_in_name_order_and_loop(tmp_path: Path) -> None:
     finally:
         source.close()
     assert [frame_index(i) for i in images] == [0, 1, 2, 3, 0, 1, 2, 3, 0]
-    assert images[0].shape == (240, 320, 3)
-    assert images[0].dtype == np.uint8
+    assert jpeg_size(images[0]) == (320, 240)   # PNG files are encoded once, to JPEG
+
+
+def test_jpeg_files_are_passed_on_as_they_are(tmp_path: Path) -> None:
+    folder = write_image_folder(tmp_path / "frames", frames=2, ext=".jpg")
+    source = FileSource(folder, fps=200)
+    source.open()
+    try:
+        first = source.read()[0]
+    finally:
+        source.close()
+    assert first == (folder / "frame_0000.jpg").read_bytes()
 
 
 def test_images_added_to_the_folder_join_on_the_next_loop(tmp_path: Path) -> None:
@@ -45,10 +55,11 @@ def test_frames_are_resized_when_a_size_is_requested(tmp_path: Path) -> None:
     source = FileSource(folder, fps=100, width=640, height=480)
     source.open()
     try:
-        image, _ = source.read()
+        jpeg, _ = source.read()
     finally:
         source.close()
-    assert image.shape == (480, 640, 3)
+    assert jpeg_size(jpeg) == (640, 480)
+    assert decode_jpeg(jpeg).shape == (480, 640, 3)
 
 
 def test_empty_folder_is_not_a_camera(tmp_path: Path) -> None:

@@ -1,17 +1,19 @@
-"""camera_node with a looping MJPEG AVI: media_state, CameraMsg/display/compressed, stamps, rate."""
+"""camera_node with a looping folder of camera JPEGs: media_state, CameraMsg/display/compressed (the
+community dialect: the camera's JPEG passed on as it came), stamps, rate."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 from deepracer_interfaces_pkg.msg import CameraMsg
 from deepracer_interfaces_pkg.srv import VideoStateSrv
 from sensor_msgs.msg import CompressedImage, Image
 
-from tests.perception.media import frame_index, write_mjpeg_avi
+from perception.images import jpeg_size
+from tests.perception.media import frame_index, write_image_folder
 from tests.perception.rosutil import stamp_ns
 from tests.support.clock import on_wall_clock
 from tests.support.ros import node_processes, wait_until
@@ -22,12 +24,17 @@ pytestmark = pytest.mark.ros
 @pytest.fixture(scope="module")
 def camera_node(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("camera_mono")
-    video = write_mjpeg_avi(tmp / "track.avi", frames=8, fps=30)
+    frames = write_image_folder(tmp / "frames", frames=8, width=640, height=480, ext=".jpg")
     with node_processes(tmp) as start:
-        proc = start("camera_pkg.camera_node", ros_args=["-p", "source:=file", "-p", f"file:={video}",
+        proc = start("camera_pkg.camera_node", ros_args=["-p", "source:=file", "-p", f"file:={frames}",
                                                          "-p", "fps:=30.0"],
                      env={"DEEPRACER_STATE_DIR": str(tmp / "state")})
+        proc.frames = frames  # type: ignore[attr-defined]
         yield proc
+
+
+def _camera_jpegs(folder: Path) -> set[bytes]:
+    return {path.read_bytes() for path in folder.glob("*.jpg")}
 
 
 def _matched_collect(ros_node, topic: str) -> list[CameraMsg]:
@@ -56,7 +63,7 @@ def test_nothing_is_published_before_activation(camera_node, ros_node) -> None:
     _media_state(ros_node, 0)
 
 
-def test_activated_stream_carries_resized_images_with_capture_stamps(camera_node, ros_node) -> None:
+def test_activated_stream_carries_the_cameras_jpeg_with_capture_stamps(camera_node, ros_node) -> None:
     video = ros_node.collect(CameraMsg, "/camera_pkg/video_mjpeg", 10)
     display = ros_node.collect(Image, "/camera_pkg/display_mjpeg", 10)
     compressed = ros_node.collect(CompressedImage, "/camera_pkg/display_mjpeg/compressed", 10)
@@ -66,19 +73,21 @@ def test_activated_stream_carries_resized_images_with_capture_stamps(camera_node
     msg = video[-1]
     assert len(msg.images) == 1
     image = msg.images[0]
-    assert (image.width, image.height, image.encoding, image.step) == (160, 120, "bgr8", 480)
+    camera_jpegs = _camera_jpegs(camera_node.frames)
+    # the camera's JPEG byte for byte, at the camera's size: neither decoded nor encoded on the way
+    assert image.format == "jpeg" and bytes(image.data) in camera_jpegs
+    assert jpeg_size(image.data) == (640, 480)
     assert image.header.frame_id == "camera"
-    pixels = np.frombuffer(image.data, np.uint8).reshape(120, 160, 3)
-    assert 0 <= frame_index(pixels) < 8
+    assert 0 <= frame_index(bytes(image.data)) < 8
     # a real capture time (the original sent 0), on the wall clock
     assert on_wall_clock(stamp_ns(image))
-    # the display image is images[0] of the same frame
+    # the display images are images[0] of the same frames: raw (decoded to 160x120) and as it came
     stamps = {stamp_ns(m.images[0]) for m in video}
     assert any(stamp_ns(d) in stamps for d in display)
-    jpeg = compressed[-1]
-    assert "jpeg" in jpeg.format
-    decoded = cv2.imdecode(np.frombuffer(jpeg.data, np.uint8), cv2.IMREAD_COLOR)
-    assert decoded.shape == (120, 160, 3)
+    raw = display[-1]
+    assert (raw.width, raw.height, raw.encoding, raw.step) == (160, 120, "bgr8", 480)
+    assert frame_index(np.frombuffer(raw.data, np.uint8)) in range(8)
+    assert compressed[-1].format == "jpeg" and bytes(compressed[-1].data) in camera_jpegs
 
 
 def test_one_message_per_source_frame_at_the_source_rate(camera_node, ros_node) -> None:
@@ -86,10 +95,11 @@ def test_one_message_per_source_frame_at_the_source_rate(camera_node, ros_node) 
     assert ros_node.call(VideoStateSrv, "/camera_pkg/media_state", VideoStateSrv.Request(activate_video=1),
                          timeout=20).error == 0
     wait_until(lambda: len(video) >= 25, 20, "25 camera messages")
-    stamps = np.array([stamp_ns(m.images[0]) for m in video], dtype=np.int64)
+    messages = list(video)  # a snapshot: the subscription keeps appending
+    stamps = np.array([stamp_ns(m.images[0]) for m in messages], dtype=np.int64)
     assert len(set(stamps.tolist())) == len(stamps)  # never the same frame twice
     # frames in source order (the clip loops 0..7)
-    indices = [frame_index(np.frombuffer(m.images[0].data, np.uint8)) for m in video]
+    indices = [frame_index(bytes(m.images[0].data)) for m in messages]
     steps = [(b - a) % 8 for a, b in zip(indices, indices[1:], strict=False)]
     assert 1 in steps
     # At the source rate: the stamps are the source clock's ticks, one period per source frame. A

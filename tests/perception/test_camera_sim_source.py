@@ -8,17 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
-from drivers.camera import CameraSettings, CameraSystem
+from drivers.camera import CameraSettings, CameraSystem, SimSource
 from drivers.frame_file import FrameWriter
+from perception.images import decode_jpeg, encode_jpeg
 from tests.support.clock import on_wall_clock
 from tests.support.ros import wait_until
 
 
 class _Simulator:
-    """Writes numbered frames to camera{index}.frame at `fps` (what sim.world does)."""
+    """Writes numbered frames to camera{index}.frame at `fps` (what sim.world does: JPEG frames;
+    `raw` indices write raw pixels, as a frame file may hold)."""
 
-    def __init__(self, sim_dir: Path, indices: list[int], fps: float = 60.0) -> None:
-        self.writers = {i: FrameWriter(sim_dir / f"camera{i}.frame", 160, 120) for i in indices}
+    def __init__(self, sim_dir: Path, indices: list[int], fps: float = 60.0, raw: tuple[int, ...] = ()) -> None:
+        self.writers = {i: FrameWriter(sim_dir / f"camera{i}.frame", 160, 120, jpeg_quality=0 if i in raw else 90)
+                        for i in indices}
         self.fps = fps
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -49,14 +52,14 @@ def _next(system: CameraSystem, after: dict[str, int], want: int, timeout: float
 
 
 def test_sim_stereo_scan_camera0_is_left_and_stamps_come_from_the_simulator(tmp_path: Path) -> None:
-    sim = _Simulator(tmp_path, [0, 1])
+    sim = _Simulator(tmp_path, [0, 1], raw=(1,))   # a raw frame file is encoded once by the source
     system = CameraSystem(CameraSettings(source="sim", sim_dir=str(tmp_path), fps=60)).start()
     try:
         frames = _next(system, {}, want=2)
         assert frames is not None
         left, right = frames.frames
         assert left.camera.endswith("camera0.frame") and right.camera.endswith("camera1.frame")
-        assert int(right.image[0, 0, 0]) >= 100 > int(left.image[0, 0, 0])
+        assert int(decode_jpeg(right.jpeg)[0, 0, 0]) >= 100 > int(decode_jpeg(left.jpeg)[0, 0, 0])
         assert left.capture_ns == right.capture_ns  # the simulator renders both at once
         assert on_wall_clock(left.capture_ns)
     finally:
@@ -96,3 +99,15 @@ def test_stopped_simulator_means_camera_not_connected_until_it_writes_again(tmp_
     finally:
         system.stop()
         sim.close()
+
+
+def test_the_simulated_cameras_jpeg_is_passed_on_byte_for_byte(tmp_path: Path) -> None:
+    jpeg = encode_jpeg(np.full((120, 160, 3), 77, np.uint8), 75)
+    with FrameWriter(tmp_path / "camera0.frame", 160, 120, jpeg_quality=90) as writer:
+        writer.write_jpeg(jpeg, capture_ns=1_700_000_000_000_000_000)
+        source = SimSource(tmp_path / "camera0.frame")
+        source.open()
+        try:
+            assert source.read() == (jpeg, 1_700_000_000_000_000_000)
+        finally:
+            source.close()

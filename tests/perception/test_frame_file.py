@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from drivers.frame_file import MAGIC, FrameFormatError, FrameReader, FrameWriter, frame_path
+from perception.images import decode_jpeg, encode_jpeg
 
 
 def test_written_frame_is_read_back_with_its_stamp_and_number(tmp_path: Path) -> None:
@@ -70,6 +71,23 @@ def test_reader_follows_a_writer_that_restarts_with_another_size(tmp_path: Path)
     frame = reader.read()
     assert frame.image.shape == (48, 64) and frame.capture_ns == 5
     reader.close()
+
+
+def test_jpeg_frames_are_stored_and_read_back_as_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "camera0.frame"
+    image = np.random.default_rng(2).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    with FrameWriter(path, 64, 48, jpeg_quality=90) as writer, FrameReader(path) as reader:
+        assert writer.write(image, capture_ns=11) == 1          # encoded once, like a camera's MJPEG
+        frame = reader.read()
+        assert frame is not None and frame.image is None and frame.jpeg is not None
+        assert decode_jpeg(frame.jpeg).shape == (48, 64, 3) and frame.capture_ns == 11
+        ready = encode_jpeg(np.zeros((48, 64, 3), np.uint8), 50)
+        assert writer.write_jpeg(ready, capture_ns=12) == 2     # a ready JPEG goes in unchanged
+        assert reader.read().jpeg == ready
+        with pytest.raises(FrameFormatError):
+            writer.write_jpeg(b"not a jpeg")
+        assert writer.frames_written == 2 and reader.read().jpeg == ready
+    assert struct.unpack_from("<IIII", path.read_bytes(), 8) == (64, 48, 3, 1)   # encoding 1 = JPEG
 
 
 def test_bad_input_is_rejected(tmp_path: Path) -> None:

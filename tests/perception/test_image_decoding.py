@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import array
 
+import cv2
 import numpy as np
 import pytest
 
-from perception.images import ImageDecodeError, decode_bgr, decode_image
+from perception.images import (
+    ImageDecodeError,
+    decode_bgr,
+    decode_compressed,
+    decode_image,
+    decode_jpeg,
+    encode_jpeg,
+    jpeg_size,
+    reduction_for,
+)
 
 
 def _bgr(seed: int, h: int, w: int) -> np.ndarray:
@@ -68,3 +78,51 @@ def test_bad_sizes_are_refused_with_the_reason(width: int, height: int, step: in
     with pytest.raises(ImageDecodeError, match=why):
         decode_bgr(bytes(size), width, height, "bgr8", step)
     assert issubclass(ImageDecodeError, ValueError)
+
+
+# ---- JPEG (community dialect camera frames)
+
+def _camera_jpeg(width: int = 640, height: int = 480, quality: int = 90) -> bytes:
+    rng = np.random.default_rng(4)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), (0, 0), 2)
+    return encode_jpeg(image, quality)
+
+
+def test_jpeg_size_comes_from_the_header_alone() -> None:
+    jpeg = _camera_jpeg(640, 480)
+    assert jpeg_size(jpeg) == (640, 480)
+    assert jpeg_size(array.array("B", jpeg)) == (640, 480)          # as rclpy hands message data over
+    assert jpeg_size(jpeg[:700]) == (640, 480)                      # the frame header is near the start
+    for bad in (b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0\x00\x10JFIF"):
+        with pytest.raises(ImageDecodeError):
+            jpeg_size(bad)
+
+
+def test_jpeg_decodes_straight_to_the_size_and_colour_asked() -> None:
+    jpeg = _camera_jpeg(640, 480)
+    assert reduction_for((640, 480), (160, 120)) == 4 and reduction_for((640, 480), (200, 120)) == 2
+    assert reduction_for((160, 120), (160, 120)) == 1 and reduction_for((640, 480), (640, 480)) == 1
+    assert decode_jpeg(jpeg).shape == (480, 640, 3)
+    buffer = np.frombuffer(jpeg, np.uint8)
+    grey = decode_jpeg(jpeg, "grey", 160, 120)                      # the luma plane, INTER_LINEAR to the size
+    assert grey.shape == (120, 160) and grey.dtype == np.uint8
+    np.testing.assert_array_equal(grey, cv2.resize(cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE), (160, 120),
+                                                   interpolation=cv2.INTER_LINEAR))
+    # scaled: libjpeg's 1/4 scaled decode, the same pixels as OpenCV's IMREAD_REDUCED_GRAYSCALE_4
+    scaled = decode_jpeg(jpeg, "grey", 160, 120, scaled=True)
+    np.testing.assert_array_equal(scaled, cv2.imdecode(buffer, cv2.IMREAD_REDUCED_GRAYSCALE_4))
+    assert decode_jpeg(jpeg, "bgr", 200, 150, scaled=True).shape == (150, 200, 3)  # 1/2, then the rest
+    assert decode_compressed(jpeg, "bgr8; jpeg compressed bgr8", "grey", 160, 120).shape == (120, 160)
+    np.testing.assert_array_equal(decode_jpeg(jpeg), cv2.imdecode(buffer, cv2.IMREAD_COLOR))   # bit-exact
+
+
+def test_broken_or_other_compressed_images() -> None:
+    jpeg = _camera_jpeg(64, 48)
+    with pytest.raises(ImageDecodeError, match="undecodable JPEG"):
+        decode_jpeg(jpeg[:200] + bytes(100))
+    png = cv2.imencode(".png", np.full((48, 64, 3), 9, np.uint8))[1].tobytes()
+    assert decode_compressed(png, "png", "bgr").shape == (48, 64, 3)
+    with pytest.raises(ImageDecodeError):
+        decode_compressed(b"garbage", "png")
+    with pytest.raises(ValueError):
+        decode_jpeg(jpeg, "rgb")  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from camera_pkg.images import to_image_msg
+from camera_pkg.images import to_compressed_msg
 from deepracer_interfaces_pkg.msg import CameraMsg, EvoSensorMsg
 from deepracer_interfaces_pkg.srv import LidarConfigSrv, SensorStatusCheckSrv
 from sensor_fusion_pkg.sensor_fusion_node import SENSOR_QOS
@@ -39,9 +39,11 @@ def _scan(ranges: np.ndarray) -> LaserScan:
     return msg
 
 
-def _camera(count: int, stamp: int = 123_000_000_456) -> CameraMsg:
+def _camera(count: int, stamp: int = 123_000_000_456, size: tuple[int, int] = (640, 480)) -> CameraMsg:
+    """Camera JPEGs (community dialect), grey level 40 per camera index."""
     msg = CameraMsg()
-    msg.images = [to_image_msg(np.full((120, 160, 3), 40 * (i + 1), np.uint8), stamp, f"cam{i}") for i in range(count)]
+    msg.images = [to_compressed_msg(np.full((size[1], size[0], 3), 40 * (i + 1), np.uint8), stamp, f"cam{i}")
+                  for i in range(count)]
     return msg
 
 
@@ -50,7 +52,6 @@ class Streams:
         node = ros_node.node
         self.scan_pub = node.create_publisher(LaserScan, "/rplidar_ros/scan", 10)
         self.camera_pub = node.create_publisher(CameraMsg, "/camera_pkg/video_mjpeg", 1)
-        self.display_pub = node.create_publisher(Image, "/camera_pkg/display_mjpeg", 10)
         self.sensor = ros_node.collect(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", SENSOR_QOS)
         self.overlay = ros_node.collect(Image, "/sensor_fusion_pkg/overlay_msg", SENSOR_QOS)
 
@@ -101,12 +102,13 @@ def test_default_configuration_file_is_written(fusion) -> None:
 def test_one_sensor_message_per_camera_message_with_processed_lidar(streams: Streams) -> None:
     scan = _scan(ranges_by_degree({range(-60, 61): 0.5}))
     # hand-computed: the added lower edge point gives maxDist, the window is 0.5 m everywhere else
-    msg = _sensor_msg_with(streams, scan, _camera(1), _lidar_data_is([1.0] + [0.5] * 63))
+    camera = _camera(1)
+    msg = _sensor_msg_with(streams, scan, camera, _lidar_data_is([1.0] + [0.5] * 63))
     assert len(msg.images) == 1
     image = msg.images[0]
-    assert (image.width, image.height, image.header.frame_id) == (160, 120, "cam0")
-    assert stamp_ns(image) == 123_000_000_456  # images are forwarded as-is
-    assert bytes(image.data[:3]) == bytes([40, 40, 40])
+    assert (image.format, image.header.frame_id) == ("jpeg", "cam0")
+    assert stamp_ns(image) == 123_000_000_456  # images are forwarded as they are: the same JPEG bytes
+    assert bytes(image.data) == bytes(camera.images[0].data)
 
 
 def test_sector_configuration_and_validation(streams: Streams, ros_node_module) -> None:
@@ -143,13 +145,13 @@ def test_sensor_data_status(streams: Streams, ros_node_module) -> None:
     assert (status.lidar_status, status.single_camera_status, status.stereo_camera_status) == (0, 0, 1)
 
 
-def test_overlay_image_for_each_display_image(streams: Streams) -> None:
+def test_overlay_image_on_each_camera_image(streams: Streams) -> None:
     scan = _scan(ranges_by_degree({range(-142, -137): 0.3}))  # sector 0 occupied
-    display = to_image_msg(np.zeros((480, 640, 3), np.uint8), 77, "camera")
+    camera = CameraMsg(images=[to_compressed_msg(np.zeros((480, 640, 3), np.uint8), 77, "camera")])
 
     def publish() -> None:
         streams.scan_pub.publish(scan)
-        streams.display_pub.publish(display)
+        streams.camera_pub.publish(camera)
 
     msg = publish_until(publish, None, lambda: next((m for m in reversed(streams.overlay) if stamp_ns(m) == 77), None),
                         timeout=15.0, what="overlay image", period=0.05)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from ctrl_pkg.ctrl_node import command_qos
-from deepracer_interfaces_pkg.msg import EvoSensorMsg, ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.msg import EvoSensorMsg, ServoCtrlMsg
 from sensor_fusion_pkg.sensor_fusion_node import SENSOR_QOS
 
 from tests.support.ros import RosTestNode, wait_until, with_depth
@@ -172,7 +172,7 @@ def test_twenty_kills_in_turn_and_the_car_drives_again_after_each(stack: SimStac
     try:
         frames = FrameCounter(ros, EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg")   # camera -> sensor fusion
         best_effort = with_depth(command_qos(), 10)  # the drive topics' profile, keeping bursts
-        commands = ros.collect(ServoCtrlStampedMsg, "/deepracer_navigation_pkg/auto_drive_stamped", best_effort)
+        commands = ros.collect(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", best_effort)  # source_stamp
         servo = ros.collect(ServoCtrlMsg, "/ctrl_pkg/servo_msg", best_effort)     # ctrl -> servo
         _load_sample_model(client)
         _ok(client.post("/api/start_stop", json={"start_stop": "start"}))

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,11 @@ def free_port() -> int:
 
 class SimStack:
     def __init__(self, root: Path, track: str = "loop", only: list[str] | None = None,
-                 extra_args: list[str] | None = None) -> None:
+                 extra_args: list[str] | None = None, preexec: Callable[[], None] | None = None) -> None:
+        """`preexec`: run in the launcher's process before it starts (e.g. join a CPU cgroup, so every
+        process of the stack is born inside it)."""
         self.root = root
+        self.preexec = preexec
         self.state_dir = root / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.sim_dir = self.state_dir / "sim"
@@ -83,13 +87,18 @@ class SimStack:
             cmd += ["--only", ",".join(self.only)]
         cmd += self.extra_args
         self.proc = subprocess.Popen(cmd, env=env, stdout=open(self.out_path, "wb"), stderr=subprocess.STDOUT,
-                                     cwd=Path(__file__).resolve().parents[2], preexec_fn=_stop_with_parent)
+                                     cwd=Path(__file__).resolve().parents[2], preexec_fn=self._preexec)
         try:
             self._wait_ready(timeout)
         except BaseException:
             self.stop()  # never leave a half-started stack behind
             raise
         return self
+
+    def _preexec(self) -> None:
+        _stop_with_parent()
+        if self.preexec is not None:
+            self.preexec()
 
     def _wait_ready(self, timeout: float) -> None:
         if self.only is None or "console" in self.only:

@@ -3,7 +3,9 @@
 Thin adapter over `drivers.camera.CameraSystem` (discovery, capture threads, stereo pairing,
 reconnects). Publishing starts when `/camera_pkg/media_state` is called with activate_video != 0 and
 produces one message per new camera frame (the source's rate), each image stamped with its real
-capture time. See README.md for topics, services and parameters.
+capture time. The community dialect: images are the camera's JPEG as it came (CompressedImage, format
+"jpeg"), never decoded or encoded again here; only the raw /camera_pkg/display_mjpeg (Image) needs a
+decode, done only while someone subscribes to it. See README.md for topics, services and parameters.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import cv2
 from deepracer_interfaces_pkg.msg import CameraMsg
 from deepracer_interfaces_pkg.srv import VideoStateSrv
 from rcl_interfaces.msg import ParameterDescriptor
@@ -20,8 +21,9 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
-from camera_pkg.images import to_compressed_msg, to_image_msg
-from drivers.camera import CameraSettings, CameraSystem, FrameSet
+from camera_pkg.images import jpeg_msg, to_image_msg
+from drivers.camera import DEFAULT_JPEG_QUALITY, CameraSettings, CameraSystem, FrameSet
+from perception.images import decode_jpeg
 from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
 
@@ -46,7 +48,7 @@ class CameraNode(Node):
         self.declare_parameter("width", 640)
         self.declare_parameter("height", 480)
         self.declare_parameter("fps", 30.0, dynamic)
-        self.declare_parameter("jpeg_quality", 80)
+        self.declare_parameter("jpeg_quality", DEFAULT_JPEG_QUALITY)
         self.declare_parameter("reconnect_interval", 1.0)
         self.declare_parameter("sim_dir", "")
         self.declare_parameter("hotplug", True)
@@ -88,7 +90,7 @@ class CameraNode(Node):
             width=int(self.get_parameter("width").value), height=int(self.get_parameter("height").value),
             fps=float(self.get_parameter("fps").value),
             reconnect_interval=float(self.get_parameter("reconnect_interval").value),
-            sim_dir=str(self.get_parameter("sim_dir").value or ""),
+            sim_dir=str(self.get_parameter("sim_dir").value or ""), jpeg_quality=self.jpeg_quality,
             hotplug=bool(self.get_parameter("hotplug").value),
             rescan_interval=float(self.get_parameter("rescan_interval").value),
             stall_timeout=float(self.get_parameter("stall_timeout").value))
@@ -144,23 +146,24 @@ class CameraNode(Node):
                 self.get_logger().error(f"Publishing camera images failed: {exc!r}")
 
     def publish_frames(self, frames: FrameSet) -> None:
-        images = []
         stereo = len(frames.frames) == 2
-        for index, frame in enumerate(frames.frames):
-            image = frame.image
-            if self.resize_images and (image.shape[1], image.shape[0]) != (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT):
-                image = cv2.resize(image, (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
-            frame_id = ("left_camera" if index == 0 else "right_camera") if stereo else "camera"
-            images.append((image, to_image_msg(image, frame.capture_ns, frame_id)))
+        images = [jpeg_msg(frame.jpeg, frame.capture_ns,
+                           (("left_camera" if index == 0 else "right_camera") if stereo else "camera"))
+                  for index, frame in enumerate(frames.frames)]
         msg = CameraMsg()
-        msg.images = [m for _, m in images]
+        msg.images = images
         self.video_pub.publish(msg)
-        first_image, first_msg = images[0]
-        self.display_pub.publish(first_msg)
         if self.compressed_pub.get_subscription_count() > 0:
-            self.compressed_pub.publish(to_compressed_msg(first_image, frames.capture_ns, first_msg.header.frame_id,
-                                                          self.jpeg_quality))
+            self.compressed_pub.publish(images[0])
+        if self.display_pub.get_subscription_count() > 0:
+            self.display_pub.publish(self._display_image(frames.frames[0].jpeg, images[0].header.frame_id,
+                                                         frames.capture_ns))
         self.published += 1
+
+    def _display_image(self, jpeg: bytes, frame_id: str, stamp_ns: int) -> Image:
+        """The raw display image (bgr8; 160x120 with `resize_images`, by libjpeg's scaled decoding)."""
+        size = (MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT) if self.resize_images else (0, 0)
+        return to_image_msg(decode_jpeg(jpeg, "bgr", *size, scaled=True), stamp_ns, frame_id)
 
     def on_shutdown(self) -> None:
         self._stop_worker()

@@ -1,17 +1,19 @@
-"""numpy <-> sensor_msgs Image / CompressedImage, without cv_bridge and without per-byte Python loops.
+"""numpy / JPEG <-> sensor_msgs Image / CompressedImage, without cv_bridge and without per-byte Python loops.
 
-Decoding is `perception.images` (the stack's one image decoder); this module builds the messages."""
+Decoding is `perception.images` (the stack's one image decoder); this module builds the messages.
+CompressedImage messages carry `format` "jpeg", as the community's camera publishes them."""
 
 from __future__ import annotations
 
 import array
 
-import cv2
 import numpy as np
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import CompressedImage, Image
 
-from perception.images import decode_bgr
+from perception.images import Colour, decode_bgr, decode_compressed, encode_jpeg
+
+JPEG_FORMAT = "jpeg"
 
 
 def stamp_from_ns(ns: int) -> Time:
@@ -47,14 +49,23 @@ def from_image_msg(msg: Image) -> np.ndarray:
     return decode_bgr(msg.data, msg.width, msg.height, msg.encoding, msg.step)
 
 
-def to_compressed_msg(image: np.ndarray, stamp_ns: int = 0, frame_id: str = "", quality: int = 80) -> CompressedImage:
-    """A JPEG CompressedImage (format string as image_transport's compressed plugin writes it)."""
-    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
+def jpeg_msg(jpeg: bytes, stamp_ns: int = 0, frame_id: str = "") -> CompressedImage:
+    """A CompressedImage holding `jpeg` as it is (no decoding, no encoding)."""
     msg = CompressedImage()
     msg.header.stamp = stamp_from_ns(stamp_ns)
     msg.header.frame_id = frame_id
-    msg.format = "bgr8; jpeg compressed bgr8"
-    msg.data = _byte_array(encoded.tobytes())
+    msg.format = JPEG_FORMAT
+    msg.data = _byte_array(jpeg)
     return msg
+
+
+def to_compressed_msg(image: np.ndarray, stamp_ns: int = 0, frame_id: str = "", quality: int = 80) -> CompressedImage:
+    """A CompressedImage of `image` encoded as JPEG (for images made on the car, e.g. the overlay)."""
+    return jpeg_msg(encode_jpeg(image, quality), stamp_ns, frame_id)
+
+
+def from_compressed_msg(msg: CompressedImage, colour: Colour = "bgr", width: int = 0, height: int = 0,
+                        scaled: bool = False) -> np.ndarray:
+    """A CompressedImage decoded (to `width` x `height` when given; `scaled`: libjpeg's scaled
+    decoding, for display images): `perception.images`."""
+    return decode_compressed(msg.data, msg.format, colour, width, height, scaled)

@@ -10,10 +10,12 @@ not. The model-load request is the vehicle contract's `ModelLoadRequest`.
   (angle 0, throttle 0) is published, inference stopped (autonomous) and the servo power disabled.
 - `emergency_stop()`: a latched stop; only an explicit `set_enabled(True)` starts the car again.
 - Commands are forwarded only by the active state that owns them: manual_drive and auto_drive to
-  servo_msg, calibration_drive to raw_pwm. Autonomous commands carrying a camera capture stamp are
-  forwarded to servo_msg_stamped too; while stamped commands flow, the plain duplicate of each
-  navigation result is not forwarded a second time.
-- Model load (autonomous only; a newer request supersedes an older one between steps):
+  servo_msg, calibration_drive to raw_pwm. An autonomous command keeps the capture stamp of its
+  camera frame (`ServoCtrlMsg.source_stamp`, community dialect), for the servo node's latency.
+- Calibration and tail light services work in calibration mode only (`calibration_refusal`);
+  `calibration_problem` / `throttle_problem` check what ctrl forwards to the servo and navigation.
+- Model load (autonomous only; a newer request supersedes an older one between steps; the steps are a
+  coroutine driven by the answers' done callbacks (`runtime.steps`), so nothing waits in a callback):
   "loading" -> [1/5] inference stop -> [2/5] optimizer -> [3/5] inference load_model ->
   [4/5] navigation load_action_space -> [5/5] inference start = the state's activity -> "loaded";
   any failure -> "error".
@@ -33,22 +35,19 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from calibration.maths import CalibrationError, validate_ordering
+from runtime.steps import Pending, ServiceError, run_steps, wait_for
 from vehicle.model_load import MODEL_LOAD_ERROR, MODEL_LOADED, MODEL_LOADING, ModelLoadRequest
 from vehicle.modes import AUTONOMOUS, CALIBRATION, MANUAL, DriveMode
 
 RELOAD_TRIES = 3   # a model loaded again after a restart: attempts while the services do not answer
 
 
-class ServiceError(RuntimeError):
-    """A service the sequence needs did not exist or did not answer in time."""
-
-
 class CtrlPorts(Protocol):
     """What the state machine does to the outside world (the node implements these with ROS)."""
 
-    def publish_servo(self, angle: float, throttle: float) -> None: ...
-
-    def publish_servo_stamped(self, angle: float, throttle: float, stamp_ns: int) -> None: ...
+    def publish_servo(self, angle: float, throttle: float, stamp_ns: int = 0) -> None:
+        """servo_msg; `stamp_ns` = capture time of the command's camera frame (0 = none)."""
 
     def publish_raw(self, angle: float, throttle: float) -> None: ...
 
@@ -58,26 +57,31 @@ class CtrlPorts(Protocol):
     def request_inference(self, start: bool) -> None:
         """Fire-and-forget inference_state(start, task_type 0)."""
 
-    # blocking calls of the model-load sequence (raise ServiceError when unavailable / timed out)
-    def inference_state(self, start: bool) -> int: ...
+    # the calls of the model-load sequence: they return at once; the answer's error code (the
+    # optimizer: artifact path and error) comes later, or ServiceError when unavailable / timed out
+    def inference_state(self, start: bool) -> Pending[int]: ...
 
-    def optimize_model(self, request: ModelLoadRequest) -> tuple[str, int]: ...
+    def optimize_model(self, request: ModelLoadRequest) -> Pending[tuple[str, int]]: ...
 
-    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int: ...
+    def load_model(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]: ...
 
-    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> int: ...
+    def load_action_space(self, artifact_path: str, pre_process_type: int, action_space_type: int) -> Pending[int]: ...
 
 
 Log = Callable[[str, str], None]   # (level "info"|"warn"|"error", message)
+Spawn = Callable[[Callable[[], object]], None]   # starts a load sequence (tests: at a moment they choose)
+
+
+def _now(start: Callable[[], object]) -> None:
+    start()
 
 
 class CtrlStateMachine:
-    def __init__(self, ports: CtrlPorts, log: Log | None = None, stamped_window_s: float = 0.5,
+    def __init__(self, ports: CtrlPorts, log: Log | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  on_change: Callable[[], None] | None = None) -> None:
         self.ports = ports
         self.log: Log = log or (lambda level, message: None)
-        self.stamped_window_s = stamped_window_s
         self.clock = clock
         self.on_change = on_change or (lambda: None)  # the mode or the model changed (the node saves intent())
         self._lock = threading.RLock()
@@ -85,9 +89,9 @@ class CtrlStateMachine:
         self._active = False
         self._estopped = False
         self._model_status = MODEL_LOAD_ERROR
-        self._load_lock = threading.Lock()
+        self._loading = False                                           # a load sequence runs
+        self._waiting: tuple[int, ModelLoadRequest] | None = None       # the newest load waiting for it
         self._latest_load = 0
-        self._last_stamped: float | None = None
         self._last_request: ModelLoadRequest | None = None
         self._reload_pending = False
         self._reload_sequence = 0   # the reload in flight (tried again when the services do not answer)
@@ -174,23 +178,12 @@ class CtrlStateMachine:
             self.ports.publish_servo(angle, throttle)
             return True
 
-    def forward_auto(self, angle: float, throttle: float) -> bool:
-        """A plain auto_drive command (skipped while stamped commands are flowing)."""
+    def forward_auto(self, angle: float, throttle: float, stamp_ns: int = 0) -> bool:
+        """An auto_drive command with the capture time of its camera frame (0 = none)."""
         with self._lock:
             if not self._forwarding(AUTONOMOUS):
                 return False
-            if self._last_stamped is not None and self.clock() - self._last_stamped <= self.stamped_window_s:
-                return False
-            self.ports.publish_servo(angle, throttle)
-            return True
-
-    def forward_auto_stamped(self, angle: float, throttle: float, stamp_ns: int) -> bool:
-        with self._lock:
-            self._last_stamped = self.clock()
-            if not self._forwarding(AUTONOMOUS):
-                return False
-            self.ports.publish_servo(angle, throttle)
-            self.ports.publish_servo_stamped(angle, throttle, stamp_ns)
+            self.ports.publish_servo(angle, throttle, stamp_ns)
             return True
 
     def forward_calibration(self, angle: float, throttle: float) -> bool:
@@ -200,16 +193,43 @@ class CtrlStateMachine:
             self.ports.publish_raw(angle, throttle)
             return True
 
-    # -- calibration / LED gating ---------------------------------------------------------------
+    # -- calibration / LED gating and the checks of ctrl's forwarding services ------------------
     def in_calibration(self) -> bool:
         return self._state == CALIBRATION
+
+    def calibration_refusal(self, what: str) -> str | None:
+        """None in calibration mode; else why the calibration or tail light service `what` is refused
+        (logged as an error)."""
+        if self.in_calibration():
+            return None
+        message = (f"{what} is only available in calibration mode (vehicle_state 2); "
+                   f"the car is in {self.describe()}")
+        self.log("error", message)
+        return message
+
+    def calibration_problem(self, max_value: int, mid_value: int, min_value: int) -> str | None:
+        """set_car_cal: None for an ordering the original accepts; else the reason (logged)."""
+        try:
+            validate_ordering(max_value, mid_value, min_value)
+        except CalibrationError as exc:
+            message = f"set_car_cal: calibration rejected: {exc}"
+            self.log("error", message)
+            return message
+        return None
+
+    def throttle_problem(self, throttle: float) -> str | None:
+        """autonomous_throttle: None for a maximum speed scale in 0.0..1.0; else the reason (logged)."""
+        if 0.0 <= throttle <= 1.0:
+            return None
+        message = f"autonomous_throttle: {throttle} is outside 0.0..1.0"
+        self.log("error", message)
+        return message
 
     # -- model loading -----------------------------------------------------------------------
     def model_loading_status(self) -> str:
         return self._model_status if self._state == AUTONOMOUS else MODEL_LOAD_ERROR
 
-    def start_model_load(self, request: ModelLoadRequest,
-                         spawn: Callable[[Callable[[], object]], None] | None = None) -> int:
+    def start_model_load(self, request: ModelLoadRequest, spawn: Spawn | None = None) -> int:
         """ModelStateSrv: error 1 outside autonomous mode; else the sequence runs in the background."""
         with self._lock:
             if self._state != AUTONOMOUS:
@@ -224,10 +244,33 @@ class CtrlStateMachine:
         self._spawn_load(sequence, request, spawn)
         return 0
 
-    def _spawn_load(self, sequence: int, request: ModelLoadRequest,
-                    spawn: Callable[[Callable[[], object]], None] | None) -> None:
-        runner = spawn or (lambda target: threading.Thread(target=target, name="model-load", daemon=True).start())
-        runner(lambda: self.run_model_load(sequence, request))
+    def _spawn_load(self, sequence: int, request: ModelLoadRequest, spawn: Spawn | None) -> None:
+        """Start the sequence now (or through `spawn`, which tests use to choose the moment)."""
+        (spawn or _now)(lambda: self.run_model_load(sequence, request))
+
+    def run_model_load(self, sequence: int, request: ModelLoadRequest) -> None:
+        """Run load `sequence` once no other load runs (loads are serialised; a newer one waits for the
+        step in flight, which then finds itself superseded). Returns at the first step that waits."""
+        with self._lock:
+            if self._loading:
+                if self._waiting is not None:
+                    self._superseded(self._waiting[0], "waiting")
+                self._waiting = (sequence, request)
+                return
+            self._loading = True
+        run_steps(self._load_steps(sequence, request), on_done=self._load_ended,
+                  on_error=lambda exc: self._load_crashed(sequence, exc))
+
+    def _load_ended(self, _loaded: object = None) -> None:
+        with self._lock:
+            self._loading = False
+            waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self.run_model_load(*waiting)
+
+    def _load_crashed(self, sequence: int, exc: BaseException) -> None:
+        self._fail(sequence, f"unexpected {exc!r}")
+        self._load_ended()
 
     def _superseded(self, sequence: int, step: str) -> bool:
         if self._latest_load > sequence:
@@ -249,46 +292,48 @@ class CtrlStateMachine:
             self.on_change()
         return False
 
-    def run_model_load(self, sequence: int, request: ModelLoadRequest) -> bool:
-        """The five steps (serialised); True when the model is loaded."""
-        with self._load_lock:
-            if self._superseded(sequence, "waiting"):
+    async def _load_steps(self, sequence: int, request: ModelLoadRequest) -> bool:
+        """The five steps; True when the model is loaded. Each `await` waits for a service's answer
+        without holding anything: the caller's executor runs on meanwhile."""
+        if self._superseded(sequence, "waiting"):
+            return False
+        self.log("info", f"model load {sequence}: {request.model_name}")
+        ports = self.ports
+        try:
+            if await wait_for(ports.inference_state(False)) != 0:
+                return self._fail(sequence, "[1/5] stopping inference failed")
+            self.log("info", f"model load {sequence}: [1/5] inference stopped")
+            if self._superseded(sequence, "[1/5]"):
                 return False
-            self.log("info", f"model load {sequence}: {request.model_name}")
-            try:
-                if self.ports.inference_state(False) != 0:
-                    return self._fail(sequence, "[1/5] stopping inference failed")
-                self.log("info", f"model load {sequence}: [1/5] inference stopped")
-                if self._superseded(sequence, "[1/5]"):
-                    return False
-                artifact, error = self.ports.optimize_model(request)
-                if error != 0 or not artifact:
-                    return self._fail(sequence, f"[2/5] model optimizer failed (error {error})")
-                self.log("info", f"model load {sequence}: [2/5] optimized: {artifact}")
-                if self._superseded(sequence, "[2/5]"):
-                    return False
-                if self.ports.load_model(artifact, request.pre_process_type, request.action_space_type) != 0:
-                    return self._fail(sequence, "[3/5] inference load_model failed")
-                self.log("info", f"model load {sequence}: [3/5] inference model loaded")
-                if self._superseded(sequence, "[3/5]"):
-                    return False
-                if self.ports.load_action_space(artifact, request.pre_process_type,
-                                                request.action_space_type) != 0:
-                    return self._fail(sequence, "[4/5] navigation load_action_space failed")
-                self.log("info", f"model load {sequence}: [4/5] action space loaded")
-                if self._superseded(sequence, "[4/5]"):
-                    return False
-                with self._lock:
-                    run = self._active and not self._estopped and self._state == AUTONOMOUS
-                if self.ports.inference_state(run) != 0:
-                    return self._fail(sequence, "[5/5] setting the inference state failed")
-                self.log("info", f"model load {sequence}: [5/5] inference {'running' if run else 'ready'}")
-            except ServiceError as exc:
-                return self._fail(sequence, str(exc), transient=True)
+            answer = await wait_for(ports.optimize_model(request))
+            artifact, error = answer if answer is not None else ("", -1)
+            if error != 0 or not artifact:
+                return self._fail(sequence, f"[2/5] model optimizer failed (error {error})")
+            self.log("info", f"model load {sequence}: [2/5] optimized: {artifact}")
+            if self._superseded(sequence, "[2/5]"):
+                return False
+            if await wait_for(ports.load_model(artifact, request.pre_process_type, request.action_space_type)) != 0:
+                return self._fail(sequence, "[3/5] inference load_model failed")
+            self.log("info", f"model load {sequence}: [3/5] inference model loaded")
+            if self._superseded(sequence, "[3/5]"):
+                return False
+            if await wait_for(ports.load_action_space(artifact, request.pre_process_type,
+                                                      request.action_space_type)) != 0:
+                return self._fail(sequence, "[4/5] navigation load_action_space failed")
+            self.log("info", f"model load {sequence}: [4/5] action space loaded")
+            if self._superseded(sequence, "[4/5]"):
+                return False
             with self._lock:
-                if self._latest_load == sequence:
-                    self._model_status = MODEL_LOADED
-            return True
+                run = self._active and not self._estopped and self._state == AUTONOMOUS
+            if await wait_for(ports.inference_state(run)) != 0:
+                return self._fail(sequence, "[5/5] setting the inference state failed")
+            self.log("info", f"model load {sequence}: [5/5] inference {'running' if run else 'ready'}")
+        except ServiceError as exc:
+            return self._fail(sequence, str(exc), transient=True)
+        with self._lock:
+            if self._latest_load == sequence:
+                self._model_status = MODEL_LOADED
+        return True
 
     # -- restarts of the processes ctrl depends on -----------------------------------------------
     def stop_for_restart(self, what: str, autonomous_only: bool) -> bool:
@@ -326,7 +371,7 @@ class CtrlStateMachine:
     def reload_pending(self) -> bool:
         return self._reload_pending
 
-    def reload_if_pending(self, spawn: Callable[[Callable[[], object]], None] | None = None) -> bool:
+    def reload_if_pending(self, spawn: Spawn | None = None) -> bool:
         """Load the last model again (in any mode; inference runs only once started); True if started."""
         with self._lock:
             request = self._last_request

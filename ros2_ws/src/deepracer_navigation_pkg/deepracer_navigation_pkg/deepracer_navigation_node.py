@@ -1,9 +1,9 @@
 """deepracer_navigation_node: model outputs -> steering angle and throttle.
 
 Subscribes /inference_pkg/rl_results (InferResultsArray). Publishes, once per result,
-/deepracer_navigation_pkg/auto_drive (ServoCtrlMsg, the original topic) and
-/deepracer_navigation_pkg/auto_drive_stamped (ServoCtrlStampedMsg: the same command plus the capture
-stamp of the camera frame it came from, images[0].header.stamp).
+/deepracer_navigation_pkg/auto_drive (ServoCtrlMsg; community dialect: `source_stamp` = the capture
+stamp of the camera frame the command came from, images[0].header.stamp, so the servo node can
+measure camera-to-PWM latency).
 Services: /deepracer_navigation_pkg/load_action_space (LoadModelSrv: model_metadata.json next to
 artifact_path; error 1 and the default action space on failure) and
 /deepracer_navigation_pkg/navigation_throttle (NavThrottleSrv: the maximum-speed scale 0..1,
@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from builtin_interfaces.msg import Time
-from deepracer_interfaces_pkg.msg import InferResultsArray, ServoCtrlMsg, ServoCtrlStampedMsg
+from deepracer_interfaces_pkg.msg import InferResultsArray, ServoCtrlMsg
 from deepracer_interfaces_pkg.srv import LoadModelSrv, NavThrottleSrv
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
@@ -40,13 +40,11 @@ class NavigationNode(Node):
         self.create_service(NavThrottleSrv, "/deepracer_navigation_pkg/navigation_throttle", self._set_throttle,
                             callback_group=group)
         self._drive = self.create_publisher(ServoCtrlMsg, "/deepracer_navigation_pkg/auto_drive", 1)
-        self._drive_stamped = self.create_publisher(ServoCtrlStampedMsg,
-                                                    "/deepracer_navigation_pkg/auto_drive_stamped", 1)
         # depth 1: a result that waited behind a newer one is stale; drive on the newest only
         self.create_subscription(InferResultsArray, "/inference_pkg/rl_results", self._on_results, 1,
                                  callback_group=MutuallyExclusiveCallbackGroup())
 
-    def _load_action_space(self, request: Any, response: Any) -> Any:
+    def _load_action_space(self, request: LoadModelSrv.Request, response: LoadModelSrv.Response) -> LoadModelSrv.Response:
         space, error, message = load_action_space(request.artifact_path, request.action_space_type)
         with self._lock:
             self._space = space
@@ -57,7 +55,7 @@ class NavigationNode(Node):
         response.error = error
         return response
 
-    def _set_throttle(self, request: Any, response: Any) -> Any:
+    def _set_throttle(self, request: NavThrottleSrv.Request, response: NavThrottleSrv.Response) -> NavThrottleSrv.Response:
         value = float(request.throttle)
         if not math.isfinite(value) or not 0.0 <= value <= 1.0:
             self.get_logger().error(f"navigation_throttle: {value} is outside 0..1; unchanged")
@@ -73,10 +71,8 @@ class NavigationNode(Node):
         with self._lock:
             space, scale = self._space, self._throttle_scale
         angle, throttle = space.servo_command([(r.class_label, r.class_prob) for r in msg.results], scale)
-        self._drive.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle)))
         stamp = msg.images[0].header.stamp if msg.images else Time()
-        self._drive_stamped.publish(ServoCtrlStampedMsg(source_stamp=stamp, angle=float(angle),
-                                                        throttle=float(throttle)))
+        self._drive.publish(ServoCtrlMsg(angle=float(angle), throttle=float(throttle), source_stamp=stamp))
 
 
 def main(args: Any = None) -> None:

@@ -44,7 +44,7 @@ class OtgControlNode(Node):
             self.get_logger().info(f"USB OTG link {'up' if state else 'down'}")
         self.link_state = state
 
-    def _get(self, request: Any, response: Any) -> Any:
+    def _get(self, request: OTGLinkStateSrv.Request, response: OTGLinkStateSrv.Response) -> OTGLinkStateSrv.Response:
         response.link_state = bool(self.link_state)
         return response
 

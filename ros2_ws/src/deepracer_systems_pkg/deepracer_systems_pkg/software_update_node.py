@@ -102,14 +102,16 @@ class SoftwareUpdateNode(Node):
         self._led_timer.cancel()
 
     # -- services
-    def _check(self, request: Any, response: Any) -> Any:
+    def _check(self, request: SoftwareUpdateCheckSrv.Request,
+               response: SoftwareUpdateCheckSrv.Response) -> SoftwareUpdateCheckSrv.Response:
         with self._lock:
             if self.state not in (UPDATE_PENDING, UPDATE_IN_PROGRESS):
                 self.state, self._offer = check_update(self._source(), self._running())
             response.software_update_state = self.state
         return response
 
-    def _begin(self, request: Any, response: Any) -> Any:
+    def _begin(self, request: BeginSoftwareUpdateSrv.Request,
+               response: BeginSoftwareUpdateSrv.Response) -> BeginSoftwareUpdateSrv.Response:
         with self._lock:
             if self.state == UP_TO_DATE and self._source():
                 self.state, self._offer = check_update(self._source(), self._running())
@@ -136,7 +138,8 @@ class SoftwareUpdateNode(Node):
             with self._lock:
                 self.state = UPDATE_AVAILABLE
 
-    def _state(self, request: Any, response: Any) -> Any:
+    def _state(self, request: SoftwareUpdateStateSrv.Request,
+               response: SoftwareUpdateStateSrv.Response) -> SoftwareUpdateStateSrv.Response:
         response.update_state = self.state
         return response
 

@@ -7,13 +7,21 @@ says so once in the log as information, not as an error on every poll. See READM
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from deepracer_interfaces_pkg.srv import BatteryLevelSrv
+from node_host.ros_helpers import read_parameters
 from rclpy.node import Node
 
 from drivers.battery import BatteryGauge, open_battery_gauge
 from runtime.paths import hardware_mode
+
+
+@dataclass(frozen=True)
+class BatteryParams:
+    backend: str = field(default_factory=hardware_mode)   # "real" (I2C gauge) or "sim"
+    i2c_bus: int = -1                                     # -1: the board's default bus
 
 
 class BatteryNode(Node):
@@ -22,8 +30,8 @@ class BatteryNode(Node):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("namespace", "i2c_pkg")
         super().__init__("battery_node", **kwargs)
-        backend = str(self.declare_parameter("backend", hardware_mode()).value)
-        bus = int(self.declare_parameter("i2c_bus", -1).value)
+        params = read_parameters(self, BatteryParams)
+        backend, bus = params.backend, params.i2c_bus
         try:
             self.gauge: BatteryGauge | None = open_battery_gauge(backend, bus=bus if bus >= 0 else None)
         except ValueError as exc:
@@ -34,7 +42,8 @@ class BatteryNode(Node):
         self.get_logger().info(f"battery_node started ({backend} gauge"
                                f"{', ' + self.gauge.bus_name if self.gauge else ''})")
 
-    def _battery_level(self, request: Any, response: Any) -> Any:
+    def _battery_level(self, request: BatteryLevelSrv.Request,
+                       response: BatteryLevelSrv.Response) -> BatteryLevelSrv.Response:
         if self.gauge is None:
             response.level = -1
             return response

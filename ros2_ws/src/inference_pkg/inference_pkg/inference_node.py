@@ -1,9 +1,11 @@
 """inference_node: runs the loaded model on every sensor message, newest frame first.
 
 Services: /inference_pkg/load_model (LoadModelSrv), /inference_pkg/inference_state (InferenceStateSrv).
-Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg); publishes /inference_pkg/rl_results
-(InferResultsArray: one InferResults per output value, class_label = index, class_prob = value,
-box fields -1, plus the input images, so the capture stamp travels on).
+Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg, JPEG images: community dialect); publishes
+/inference_pkg/rl_results (InferResultsArray: one InferResults per output value, class_label = index,
+class_prob = value, box fields -1, plus the input JPEG images as they came, so the capture stamp
+travels on to navigation, which copies it into ServoCtrlMsg.source_stamp). Each frame is decoded
+once, straight to the model's input size and colour (`inference.preprocess.build_inputs_from_jpeg`).
 
 Latest-frame-wins: the subscription callback only parks the message in a one-slot hand-over; a worker
 thread takes the newest one when it is free, so a frame that arrived during an inference replaces the
@@ -25,8 +27,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from inference.engine import InferenceEngine
 from inference.errors import LoadErrorCode, ModelLoadError
 from inference.latest import LatestSlot
-from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs
-from perception.images import decode_image
+from inference.preprocess import SUPPORTED_PRE_PROCESS, build_inputs_from_jpeg
 
 SENSOR_TOPIC = "/sensor_fusion_pkg/sensor_msg"
 RESULTS_TOPIC = "/inference_pkg/rl_results"
@@ -63,7 +64,7 @@ class InferenceNode(Node):
         self._worker.start()
 
     # ---- services ----
-    def _load_model(self, request: Any, response: Any) -> Any:
+    def _load_model(self, request: LoadModelSrv.Request, response: LoadModelSrv.Response) -> LoadModelSrv.Response:
         log = self.get_logger()
         code, message = self._validate_load(request)
         if code:
@@ -101,7 +102,7 @@ class InferenceNode(Node):
         return response
 
     @staticmethod
-    def _validate_load(request: Any) -> tuple[int, str]:
+    def _validate_load(request: LoadModelSrv.Request) -> tuple[int, str]:
         if request.task_type == OBJECT_DETECTION_TASK:
             return LoadErrorCode.NOT_IMPLEMENTED, "task_type 1 (object detection) is not implemented"
         if request.task_type != RL_TASK:
@@ -112,7 +113,8 @@ class InferenceNode(Node):
             return LoadErrorCode.BAD_REQUEST, "artifact_path is empty"
         return LoadErrorCode.OK, ""
 
-    def _inference_state(self, request: Any, response: Any) -> Any:
+    def _inference_state(self, request: InferenceStateSrv.Request,
+                         response: InferenceStateSrv.Response) -> InferenceStateSrv.Response:
         with self._lock:
             if request.start and self._engine is None:
                 self.get_logger().warning("inference_state: no model is loaded")
@@ -142,8 +144,8 @@ class InferenceNode(Node):
 
     @staticmethod
     def _infer(engine: InferenceEngine, pre_process: int, msg: Any) -> Any:
-        images = [decode_image(img.data, img.width, img.height, img.encoding, img.step) for img in msg.images]
-        output = engine.infer(build_inputs(engine.inputs, images, msg.lidar_data, pre_process))
+        frames = [(img.data, img.format) for img in msg.images]
+        output = engine.infer(build_inputs_from_jpeg(engine.inputs, frames, msg.lidar_data, pre_process))
         result = InferResultsArray()
         result.results = [InferResults(class_label=i, class_prob=float(v), x_min=-1.0, y_min=-1.0, x_max=-1.0,
                                        y_max=-1.0) for i, v in enumerate(output)]

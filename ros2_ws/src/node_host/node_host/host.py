@@ -4,6 +4,12 @@ Every node module's `main()` calls `run_nodes([TheNode])`; the launcher starts
 `python -m node_host.host --process NAME`, which hosts the nodes that the graph
 (`launcher/graph.py`) puts in that process, so light nodes share one interpreter.
 
+Executor: rclpy's `EventsExecutor` (`rclpy.experimental`) by default. Measured here
+(`tests/bench/bench_executors.py`, in `make bench`): it idles at a fraction of the single-threaded
+executor's cost and handles a message stream with less CPU; the multi-threaded executor re-polls while
+a callback runs. No callback waits (see `node_host.ros_helpers`), so one thread is enough; the servo
+watchdog has a thread of its own. `--executor single|multi` remain for measurements.
+
 Shutdown: SIGINT or SIGTERM stops spinning; every node's `on_shutdown()` runs (servo: PWM neutral)
 even when a callback raised, then nodes are destroyed and rclpy shut down.
 """
@@ -19,8 +25,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
+from rclpy.context import Context
+from rclpy.executors import Executor, ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.node import Node
+
+EXECUTORS = ("events", "single", "multi")
+SPIN_PERIOD_S = 0.5   # spin_once's longest wait: a stop request also wakes the executor at once
 
 
 def _load_class(dotted: str) -> type[Node]:
@@ -29,9 +39,22 @@ def _load_class(dotted: str) -> type[Node]:
     return getattr(module, class_name)
 
 
+def make_executor(kind: str, context: Context, threads: int = 4) -> Executor:
+    """"events" (rclpy.experimental.EventsExecutor), "single" or "multi" (`threads` threads)."""
+    if kind == "events":
+        from rclpy.experimental import EventsExecutor
+
+        return EventsExecutor(context=context)
+    if kind == "single":
+        return SingleThreadedExecutor(context=context)
+    if kind == "multi":
+        return MultiThreadedExecutor(num_threads=threads, context=context)
+    raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, not {kind!r}")
+
+
 def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
               node_kwargs: Sequence[dict[str, Any]] | None = None, threads: int | None = None,
-              executor_kind: str = "multi") -> int:
+              executor_kind: str = "events") -> int:
     """Instantiate each factory (a Node subclass) and spin them until SIGINT/SIGTERM.
 
     Returns a process exit code: 0 on a requested stop, 1 if a node raised.
@@ -41,15 +64,11 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
     rclpy.init(args=argv, context=context, signal_handler_options=rclpy.signals.SignalHandlerOptions.NO)
     stop = threading.Event()
     nodes: list[Node] = []
-    executor: Any
-    if executor_kind == "single":
-        executor = SingleThreadedExecutor(context=context)
-    else:
-        executor = MultiThreadedExecutor(num_threads=threads or max(4, 2 * len(node_factories)), context=context)
+    executor = make_executor(executor_kind, context, threads or max(4, 2 * len(node_factories)))
 
     def _on_signal(signum: int, _frame: Any) -> None:
         stop.set()
-        executor.wake() if hasattr(executor, "wake") else None
+        executor.wake()
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     code = 0
@@ -75,7 +94,7 @@ def run_nodes(node_factories: Sequence[Any], args: Sequence[str] | None = None,
         if not nodes:
             raise RuntimeError("no node of this process could start")
         while not stop.is_set() and context.ok():
-            executor.spin_once(timeout_sec=0.1)
+            executor.spin_once(timeout_sec=SPIN_PERIOD_S)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     except Exception as exc:  # a node raised: report, make everything safe, exit non-zero
@@ -118,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--process", required=True)
     parser.add_argument("--sim", action="store_true")
     parser.add_argument("--graph", default=None, help="module:function building a non-default graph")
-    parser.add_argument("--executor", choices=("multi", "single"), default="multi")
+    parser.add_argument("--executor", choices=EXECUTORS, default="events")
     opts = parser.parse_args(raw)
     process = load_graph(opts.graph, sim=opts.sim).process(opts.process)
     from rclpy.parameter import Parameter

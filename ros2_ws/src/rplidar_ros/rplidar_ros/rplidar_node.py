@@ -112,7 +112,7 @@ class RplidarNode(Node):
 def main(args: list[str] | None = None) -> None:
     from node_host.host import run_nodes
 
-    raise SystemExit(run_nodes([RplidarNode], args=args, executor_kind="single"))
+    raise SystemExit(run_nodes([RplidarNode], args=args))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """sensor_fusion_node: camera images + processed LiDAR -> /sensor_fusion_pkg/sensor_msg (EvoSensorMsg).
 
 Thin adapter over `perception` (the original's LiDAR processing, overlay and sensor status). One
-EvoSensorMsg per camera message; one overlay image per display image. See README.md.
+EvoSensorMsg per camera message, its JPEG images forwarded as they are (community dialect). The
+overlay is drawn on the camera message's first image, decoded straight to 160x120 only while someone
+subscribes to an overlay topic. See README.md.
 
 The LiDAR configuration of the loaded model (`configure_lidar`) is saved for the current launcher run
 (`runtime.run_state`), so a restarted sensors process feeds the model the same LiDAR data.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import array
 from typing import Any
 
-from camera_pkg.images import from_image_msg, stamp_to_ns, to_compressed_msg, to_image_msg
+from camera_pkg.images import from_compressed_msg, stamp_to_ns, to_compressed_msg, to_image_msg
 from deepracer_interfaces_pkg.msg import CameraMsg, EvoSensorMsg
 from deepracer_interfaces_pkg.srv import LidarConfigSrv, SensorStatusCheckSrv
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
@@ -26,6 +28,7 @@ from perception.sensor_config import load_sensor_configuration, rounded_lidar
 from perception.sensor_status import SensorStatusTracker
 from runtime import run_state
 from vehicle.lidar import LidarConfig, lidar_config_problem
+from vehicle.model_load import MODEL_IMAGE_HEIGHT, MODEL_IMAGE_WIDTH
 
 RUN_STATE_NAME = "sensor_fusion"
 # How the camera and LiDAR streams are read (here and by inference_node): the newest sample only,
@@ -63,8 +66,6 @@ class SensorFusionNode(Node):
                                  callback_group=MutuallyExclusiveCallbackGroup())
         self.create_subscription(CameraMsg, "/camera_pkg/video_mjpeg", self._on_camera, sensor_qos,
                                  callback_group=MutuallyExclusiveCallbackGroup())
-        self.create_subscription(Image, "/camera_pkg/display_mjpeg", self._on_display, sensor_qos,
-                                 callback_group=MutuallyExclusiveCallbackGroup())
         services = MutuallyExclusiveCallbackGroup()
         self.create_service(SensorStatusCheckSrv, "/sensor_fusion_pkg/sensor_data_status", self._sensor_status,
                             callback_group=services)
@@ -100,14 +101,16 @@ class SensorFusionNode(Node):
             self.sensor_pub.publish(out)
         except Exception as exc:
             self.get_logger().error(f"Camera callback failed: {exc!r}")
+        if msg.images:
+            self._overlay(msg.images[0])
 
-    def _on_display(self, msg: Image) -> None:
+    def _overlay(self, msg: CompressedImage) -> None:
         if not self.enable_overlay:
             return
         if self.overlay_pub.get_subscription_count() == 0 and self.overlay_compressed_pub.get_subscription_count() == 0:
-            return  # nobody looks at the overlay: don't draw it 30 times a second
+            return  # nobody looks at the overlay: don't decode nor draw it 30 times a second
         try:
-            image = from_image_msg(msg)
+            image = from_compressed_msg(msg, "bgr", MODEL_IMAGE_WIDTH, MODEL_IMAGE_HEIGHT, scaled=True)
             blended = self.overlay.render(image, self.processor.overlay_bits())
             stamp = stamp_to_ns(msg.header.stamp)
             self.overlay_pub.publish(to_image_msg(blended, stamp, msg.header.frame_id))
@@ -115,7 +118,7 @@ class SensorFusionNode(Node):
                 self.overlay_compressed_pub.publish(
                     to_compressed_msg(blended, stamp, msg.header.frame_id, self.jpeg_quality))
         except Exception as exc:
-            self.get_logger().error(f"Display callback failed: {exc!r}")
+            self.get_logger().error(f"Overlay failed: {exc!r}")
 
     # -- services
     def _sensor_status(self, _request: SensorStatusCheckSrv.Request,

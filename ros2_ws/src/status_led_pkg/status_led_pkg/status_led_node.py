@@ -29,7 +29,8 @@ class StatusLedNode(Node):
     def _report(self, message: str) -> None:
         self.get_logger().error(message, throttle_duration_sec=5.0)
 
-    def _solid(self, request: Any, response: Any) -> Any:
+    def _solid(self, request: SetStatusLedSolidSrv.Request,
+               response: SetStatusLedSolidSrv.Response) -> SetStatusLedSolidSrv.Response:
         try:
             self.leds.solid(int(request.led_index), str(request.color), float(request.hold))
             response.error = 0
@@ -38,7 +39,8 @@ class StatusLedNode(Node):
             response.error = 1
         return response
 
-    def _blink(self, request: Any, response: Any) -> Any:
+    def _blink(self, request: SetStatusLedBlinkSrv.Request,
+               response: SetStatusLedBlinkSrv.Response) -> SetStatusLedBlinkSrv.Response:
         try:
             self.leds.blink(int(request.led_index), str(request.color1), str(request.color2), float(request.delay))
             response.error = 0

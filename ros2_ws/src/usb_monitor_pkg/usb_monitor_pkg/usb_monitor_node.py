@@ -16,14 +16,17 @@ See README.md for topics, services and parameters.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from deepracer_interfaces_pkg.msg import USBFileSystemNotificationMsg
 from deepracer_interfaces_pkg.srv import USBFileSystemSubscribeSrv, USBMountPointManagerSrv
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from node_host.ros_helpers import create_deferred_service, offload, read_parameters
 from rclpy.node import Node
+from rclpy.task import Future
 
+from runtime.steps import wait_for
 from usb_monitor_pkg.led_client import RosLedClient
 from usb_wifi_provisioner.drive_queue import Notification, UsbEngine
 from usb_wifi_provisioner.ipc import BridgeClient
@@ -35,15 +38,22 @@ ROS_OWNER = "ros"
 MODES = ("auto", "bridge", "embedded")
 
 
+@dataclass(frozen=True)
+class UsbMonitorParams:
+    mode: str = "auto"              # "auto", "bridge" (the USB provisioner service) or "embedded"
+    drives_dir: str = ""            # folder drives (simulated car); "" = udev drives
+    reconnect_period: float = 2.0   # s between connection checks in bridge mode
+
+
 class UsbMonitorNode(Node):
+    """Socket round trips to the USB provisioner run on a worker thread (`offload`), never in a callback."""
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("namespace", "usb_monitor_pkg")
         super().__init__("usb_monitor_node", **kwargs)
-        self.declare_parameter("mode", "auto")
-        self.declare_parameter("drives_dir", "")
-        self.declare_parameter("reconnect_period", 2.0)
+        self.params = read_parameters(self, UsbMonitorParams)
         self.settings = ProvisionerSettings.from_env()
-        mode = self.get_parameter("mode").get_parameter_value().string_value or "auto"
+        mode = self.params.mode or "auto"
         if mode not in MODES:
             raise ValueError(f"parameter mode must be one of {', '.join(MODES)}, not {mode!r}")
 
@@ -57,18 +67,17 @@ class UsbMonitorNode(Node):
 
         self.notification_pub = self.create_publisher(USBFileSystemNotificationMsg,
                                                       "/usb_monitor_pkg/usb_file_system_notification", 10)
-        group = ReentrantCallbackGroup()
-        self.create_service(USBFileSystemSubscribeSrv, "/usb_monitor_pkg/usb_file_system_subscribe",
-                            self._subscribe_cb, callback_group=group)
-        self.create_service(USBMountPointManagerSrv, "/usb_monitor_pkg/usb_mount_point_manager",
-                            self._mount_point_cb, callback_group=group)
+        create_deferred_service(self, USBFileSystemSubscribeSrv, "/usb_monitor_pkg/usb_file_system_subscribe",
+                                self._subscribe_cb)
+        create_deferred_service(self, USBMountPointManagerSrv, "/usb_monitor_pkg/usb_mount_point_manager",
+                                self._mount_point_cb)
+        self._connecting = False
 
         if mode == "bridge" or (mode == "auto" and self._connect()) or not self._start_embedded():
             self.mode = "bridge"
             if self.client is None:
                 self._connect()
-            period = self.get_parameter("reconnect_period").get_parameter_value().double_value or 2.0
-            self.create_timer(period, self._keep_connected, callback_group=MutuallyExclusiveCallbackGroup())
+            self.create_timer(self.params.reconnect_period or 2.0, self._keep_connected)
         else:
             self.mode = "embedded"
         self.get_logger().info(f"usb_monitor_node started ({self.mode} mode, run folder {self.settings.run_dir})")
@@ -92,6 +101,17 @@ class UsbMonitorNode(Node):
         return True
 
     def _keep_connected(self) -> None:
+        if self._connecting:
+            return
+        self._connecting = True
+
+        def done(_future: Future[None]) -> None:
+            self._connecting = False
+
+        offload(self, self._check_connection).add_done_callback(done)
+
+    def _check_connection(self) -> None:
+        """On a worker thread: connect again if needed, and tell the service whether LEDs come here."""
         if self.client is None or not self.client.connected:
             if self._connect():
                 self.get_logger().info("connected to the USB provisioner")
@@ -129,7 +149,7 @@ class UsbMonitorNode(Node):
             self.get_logger().info("the USB provisioner owns the drives; waiting for its socket")
             return False
         self._owner_lock = lock
-        drives_dir = self.get_parameter("drives_dir").get_parameter_value().string_value
+        drives_dir = self.params.drives_dir
         sim = hardware_mode() == "sim"
         if sim and not drives_dir:
             drives_dir = str(sim_dir() / "usb")
@@ -157,32 +177,42 @@ class UsbMonitorNode(Node):
         self.notification_pub.publish(msg)
         self.get_logger().info(f"USB notification: {note.file_name} on {note.node_name} for {note.callback_name}")
 
-    def _subscribe_cb(self, request: Any, response: Any) -> Any:
+    def _subscribe(self, entry: tuple[str, str, bool]) -> int:
+        """On a worker thread: the engine's or the provisioner service's answer (0 when not connected yet:
+        the subscription is kept and sent when the connection is made)."""
+        try:
+            if self.engine is not None:
+                return self.engine.subscribe(*entry, owner=ROS_OWNER)
+            if self.client is not None and self.client.connected:
+                return self.client.subscribe(*entry)
+        except (OSError, TimeoutError) as exc:
+            self.get_logger().warning(f"usb_file_system_subscribe: {exc}")
+        return 0
+
+    async def _subscribe_cb(self, request: USBFileSystemSubscribeSrv.Request,
+                            response: USBFileSystemSubscribeSrv.Response) -> USBFileSystemSubscribeSrv.Response:
         entry = (str(request.file_name), str(request.callback_name), bool(request.verify_name_exists))
         with self._lock:
             if entry not in self._subs:
                 self._subs.append(entry)
-        response.error = 0
-        try:
-            if self.engine is not None:
-                response.error = self.engine.subscribe(*entry, owner=ROS_OWNER)
-            elif self.client is not None and self.client.connected:
-                response.error = self.client.subscribe(*entry)
-            # not connected yet: kept, sent when the connection is made
-        except (OSError, TimeoutError) as exc:
-            self.get_logger().warning(f"usb_file_system_subscribe: {exc}")
+        response.error = int(await wait_for(offload(self, lambda: self._subscribe(entry))) or 0)
         return response
 
-    def _mount_point_cb(self, request: Any, response: Any) -> Any:
-        response.error = 1
+    def _mount_point(self, node_name: str, action: int) -> int:
+        """On a worker thread: 1 when nobody can answer."""
         try:
             if self.engine is not None:
-                response.error = self.engine.mount_point_manager(str(request.node_name), int(request.action),
-                                                                 ROS_OWNER)
-            elif self.client is not None and self.client.connected:
-                response.error = self.client.mount_point(str(request.node_name), int(request.action))
+                return self.engine.mount_point_manager(node_name, action, ROS_OWNER)
+            if self.client is not None and self.client.connected:
+                return self.client.mount_point(node_name, action)
         except (OSError, TimeoutError) as exc:
             self.get_logger().warning(f"usb_mount_point_manager: {exc}")
+        return 1
+
+    async def _mount_point_cb(self, request: USBMountPointManagerSrv.Request,
+                              response: USBMountPointManagerSrv.Response) -> USBMountPointManagerSrv.Response:
+        node_name, action = str(request.node_name), int(request.action)
+        response.error = int(await wait_for(offload(self, lambda: self._mount_point(node_name, action))) or 0)
         return response
 
     def on_shutdown(self) -> None:

@@ -10,6 +10,7 @@ import { AutonomousPanel } from './autonomous.js';
 import { cameraCard } from './camera.js';
 import { manualPanel } from './manual.js';
 import { simCard } from './simulator.js';
+import { telemetryCard } from './telemetry.js';
 import { store } from './store.js';
 
 /** @typedef {import('../page.js').Cleanup} Cleanup */
@@ -60,7 +61,7 @@ export default {
       h('h1.page-title', 'Control vehicle'),
       h('div.control-grid',
         card('Controls', { id: 'controls-card' }, h('div.tabs', { role: 'tablist' }, tabs), auto.panel, manual.panel),
-        h('div.control-side', cameraCard(cleanup), simCard(cleanup))),
+        h('div.control-side', cameraCard(cleanup), telemetryCard(cleanup), simCard(cleanup))),
     );
 
     return async () => {

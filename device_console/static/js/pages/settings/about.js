@@ -21,6 +21,17 @@ function mark(el, text, state) {
   el.dataset.state = state;
 }
 
+/**
+ * A device-info value as shown: the car reports RAM in MiB as a bare number (the community's
+ * `free -m` form), shown in GB; other values as they are.
+ * @param {DeviceInfoField} key @param {string | number | undefined} value
+ */
+function factText(key, value) {
+  if (value === undefined || value === '') return '—';
+  if (key === 'ram_amount' && /^\d+$/.test(String(value))) return `${(Number(value) / 1024).toFixed(1)} GB`;
+  return String(value);
+}
+
 /** The versions and hardware (read once). */
 function staticFacts() {
   /** @type {Record<DeviceInfoField, HTMLElement>} */
@@ -33,8 +44,8 @@ function staticFacts() {
     try {
       const d = await deviceInfo();
       for (const [key, el] of Object.entries(rows)) {
-        const value = d[/** @type {DeviceInfoField} */ (key)];
-        setText(el, value !== undefined && value !== '' ? String(value) : '—');
+        const field = /** @type {DeviceInfoField} */ (key);
+        setText(el, factText(field, d[field]));
       }
     } catch (err) { setText(rows.software_version, errorText(err)); }
   };
