@@ -1,7 +1,7 @@
 """The DeepRacer open on-vehicle stack: libraries, ROS 2 node modules and command-line tools.
 
 Top-level libraries (no ROS): vehicle, runtime, drivers, calibration, perception, inference,
-device_console, usb_wifi_provisioner, launcher, recording, sim (the simulated car), cli. ROS 2 node packages live
+device_console, usb_wifi_provisioner, updates, launcher, recording, sim (the simulated car), cli. ROS 2 node packages live
 in ros2_ws/src/<package>/<package>/ and are installed from there too, so `python -m servo_pkg.servo_node`
 works in the venv; each also has its own package.xml for a colcon workspace on a system ROS 2.
 """
@@ -20,6 +20,7 @@ LIBRARIES = [
     "inference",
     "device_console",
     "usb_wifi_provisioner",
+    "updates",
     "launcher",
     "recording",
     "sim",

@@ -60,7 +60,12 @@ m {SERVICE_USER} dialout
 
 WRAPPER_TEXT = """#!/bin/bash
 # Installed by `deepracer install`: the stack's environment (venv, ROS interfaces), then `deepracer`.
+# A release installed by `deepracer update` (<prefix>/current) wins over the checkout copy in src/.
 set -e
+if [ -f "{prefix}/current/env.sh" ]; then
+  . "{prefix}/current/env.sh"
+  exec "{prefix}/current/venv/bin/deepracer" "$@"
+fi
 . "{src}/env.sh"
 exec "{src}/.venv/bin/deepracer" "$@"
 """
@@ -175,7 +180,7 @@ def build_venv(layout: Layout) -> None:
 def write_wrapper(layout: Layout) -> None:
     wrapper = layout.at(layout.prefix / "bin" / "deepracer")
     wrapper.parent.mkdir(parents=True, exist_ok=True)
-    wrapper.write_text(WRAPPER_TEXT.format(src=layout.src))
+    wrapper.write_text(WRAPPER_TEXT.format(src=layout.src, prefix=layout.prefix))
     wrapper.chmod(0o755)
     link = layout.at(CLI_LINK)
     link.parent.mkdir(parents=True, exist_ok=True)

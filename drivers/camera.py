@@ -6,8 +6,9 @@ has raw pixels encodes each frame once, at the source (`jpeg_quality`).
 
 - `V4L2Source`: a USB camera through OpenCV's V4L2 backend with the MJPG fourcc, like the original
   camera_node, read without conversion (`CAP_PROP_CONVERT_RGB` 0): each read is the camera's JPEG.
-  `scan_v4l2()` probes /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`); the first camera found
-  (highest index) is the left one, i.e. `images[0]`.
+  Cameras are found among /dev/video4 .. /dev/video0 (under `DEEPRACER_DEV_ROOT`): the capture nodes
+  sysfs lists (`drivers/camera_devices.py`), each probed for a frame (`scan_v4l2()` probes them all
+  when there is no sysfs); the first camera found (highest index) is the left one, i.e. `images[0]`.
 - `FileSource`: a video file (e.g. an MJPEG AVI; decoded by OpenCV, encoded once) or a folder of
   images (JPEG files pass through as they are, others are encoded once), looped and paced at a given fps.
 - `SimSource`: the simulator's shared frame file (`drivers/frame_file.py`; the simulator writes JPEG
@@ -19,8 +20,9 @@ for stereo pairing): a slow consumer never builds a backlog, superseded frames a
 When the source fails (camera unplugged, file gone, simulator stopped) the capture reports
 "not connected", closes the source and reopens it every `reconnect_interval` seconds until it works.
 
-`CameraSystem` builds the captures from `CameraSettings` (scanning again while no camera is found) and
-hands out `FrameSet`s: one new frame of the left (primary) camera plus, for stereo, the right camera's
+`CameraSystem` builds the captures from `CameraSettings`, follows cameras plugged in and out (udev
+events, else polling; mono <-> stereo), reopens a camera that stops delivering frames, and hands out
+`FrameSet`s: one new frame of the left (primary) camera plus, for stereo, the right camera's
 frame closest to it in capture time. Every frame carries a real capture time (`time.time_ns()` clock).
 """
 
@@ -469,6 +471,9 @@ class CameraCapture:
         self.last_error = ""
         self._ever_connected = False
         self._reported: bool | None = None  # last state reported through on_event
+        self._last_frame = time.monotonic()  # last frame (or connection), monotonic clock
+        self._reopen_reason = ""
+        self.stalls = 0
 
     # -- lifecycle
     def start(self) -> CameraCapture:
@@ -491,6 +496,18 @@ class CameraCapture:
         """The source was opened by a scan: start reading it without opening it again."""
         self._opened = True
         self._set_connected(True, "")
+
+    def seconds_without_frame(self) -> float:
+        """Since the last frame, or since the source was (re)opened."""
+        with self._cond:
+            return time.monotonic() - self._last_frame
+
+    def reopen(self, reason: str) -> None:
+        """The source stopped delivering frames: close it and open it again (from any thread)."""
+        with self._cond:
+            self._reopen_reason = reason
+            self.stalls += 1
+        self.source.interrupt()
 
     # -- thread
     def _emit(self, kind: str, message: str) -> None:
@@ -533,23 +550,32 @@ class CameraCapture:
                     self.errors += 1
                     self._stop.wait(self.reconnect_interval)
                     continue
+                with self._cond:
+                    self._last_frame = time.monotonic()
                 self._set_connected(True, "")
             try:
                 jpeg, stamp = self.source.read()
+                failure = ""
             except Exception as exc:
                 if self._stop.is_set():
                     break
+                failure = str(exc)
+            with self._cond:
+                if self._reopen_reason:  # the stall watchdog asked: whatever read() did, start over
+                    failure, self._reopen_reason = self._reopen_reason, ""
+            if failure:
                 self.errors += 1
-                self.last_error = str(exc)
+                self.last_error = failure
                 self.source.close()
                 self._opened = False
-                self._set_connected(False, str(exc))
+                self._set_connected(False, failure)
                 self._stop.wait(self.reconnect_interval)
                 continue
             self._store(jpeg, stamp)
 
     def _store(self, jpeg: bytes, stamp: int) -> None:
         with self._cond:
+            self._last_frame = time.monotonic()
             self.captured += 1
             frame = Frame(jpeg=jpeg, capture_ns=stamp, number=self.captured, camera=self.name)
             if self._recent:
@@ -633,9 +659,11 @@ class CameraSettings:
     fps: float = 30.0
     scan_indices: tuple[int, ...] = SCAN_INDICES
     reconnect_interval: float = 1.0
-    rescan_interval: float = 2.0
+    rescan_interval: float = 1.0  # hot-plug polling (when udev is not available) and probe retries
     pair_tolerance_s: float = 0.0  # 0: half a frame period
     sim_dir: str = ""  # empty: runtime.paths.sim_dir()
+    hotplug: bool = True  # scanned cameras: follow plugging and unplugging (udev, else polling)
+    stall_timeout: float = 3.0  # a connected camera without a frame this long is reopened; 0 = never
     jpeg_quality: int = DEFAULT_JPEG_QUALITY  # sources with raw pixels only: the one encoding
 
     def validate(self) -> None:
@@ -647,6 +675,8 @@ class CameraSettings:
             raise ValueError(f"at most two cameras (stereo) are supported, not {len(self.devices)}")
         if self.width < 0 or self.height < 0 or self.fps < 0:
             raise ValueError("width, height and fps must not be negative")
+        if self.rescan_interval <= 0 or self.stall_timeout < 0:
+            raise ValueError("rescan_interval must be positive and stall_timeout not negative")
         if not 1 <= self.jpeg_quality <= 100:
             raise ValueError(f"jpeg_quality must be 1..100, not {self.jpeg_quality}")
 
@@ -674,21 +704,43 @@ def scan_v4l2(indices: Sequence[int] = SCAN_INDICES, width: int = 0, height: int
 
 
 class CameraSystem:
-    """All cameras of the car: discovery, capture threads, paired frame sets, status."""
+    """All cameras of the car: discovery and hot-plug, capture threads, paired frame sets, status.
+
+    Scanned cameras (no `devices` given) follow the hardware: a monitor thread looks again whenever
+    a device event arrives (`drivers.camera_devices`: udev, else polling every `rescan_interval`)
+    and adds, removes and re-orders captures, so a camera plugged in after start is used, and a
+    second one turns a mono car into a stereo one (and back). The same thread reopens a connected
+    camera that delivered no frame for `stall_timeout` seconds.
+    """
+
+    MAX_CAMERAS = 2
+    PROBE_RETRY_S = 5.0  # a node that appeared but does not stream yet is probed again this long
 
     def __init__(self, settings: CameraSettings, on_event: Callable[[str, str], None] | None = None,
-                 sources: Sequence[FrameSource] | None = None) -> None:
-        """`sources` (left first) replaces the sources the settings describe (custom rigs, tests)."""
+                 sources: Sequence[FrameSource] | None = None, events: Any = None) -> None:
+        """`sources` (left first) replaces the sources the settings describe (custom rigs, tests);
+        `events` (a `camera_devices.DeviceEvents`) replaces the udev/polling event source."""
         if sources is None:
             settings.validate()
         self.settings = settings
         self._given_sources = list(sources) if sources is not None else None
+        self._given_events = events
+        self._events: Any = None
         self._on_event = on_event
         self._lock = threading.Lock()
         self._captures: list[CameraCapture] = []
+        self._keys: list[int] = []  # device index of each capture (scanned cameras)
+        self._pending: dict[int, float] = {}  # index -> monotonic time it appeared without streaming
+        self._given_up: set[int] = set()  # probed for PROBE_RETRY_S without a frame: not a camera
         self._stop = threading.Event()
-        self._scanner: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._monitor_thread: threading.Thread | None = None
         self._scan_reported = False
+        self.redetections = 0
+
+    @property
+    def scanning(self) -> bool:
+        return self._given_sources is None and not self.settings.devices
 
     # -- discovery
     def _sim_dir(self) -> Path:
@@ -712,41 +764,137 @@ class CameraSystem:
                 sources.append(SimSource(path, jpeg_quality=s.jpeg_quality))
         return sources
 
-    def _scan(self) -> tuple[list[FrameSource], bool]:
-        """Sources found by scanning; the bool tells whether they are already open."""
+    def _candidates(self) -> list[int]:
+        """Device indices that may be cameras, left first (cheap: no device is opened)."""
+        from drivers.camera_devices import list_sim_cameras, list_v4l2_cameras
+
         s = self.settings
         if s.source == "v4l2":
-            return list(scan_v4l2(s.scan_indices, s.width, s.height, s.fps, s.jpeg_quality)), True
-        sources: list[FrameSource] = []
-        for index in sorted(s.scan_indices):  # the simulator's camera0 is the left (or only) camera
-            path = self._sim_dir() / f"camera{index}.frame"
-            if path.exists():
-                sources.append(SimSource(path, jpeg_quality=s.jpeg_quality))
-            if len(sources) == 2:
-                break
-        return sources, False
+            listed = list_v4l2_cameras()
+            if listed is None:  # no sysfs: every existing /dev/videoN is a candidate, probed on open
+                from runtime.paths import dev_root
+
+                listed = [i for i in s.scan_indices if (dev_root() / f"video{i}").exists()]
+            order = {index: n for n, index in enumerate(s.scan_indices)}
+            return sorted((i for i in listed if i in order), key=order.__getitem__)
+        return [i for i in list_sim_cameras(self._sim_dir()) if i in s.scan_indices]
+
+    def _open_source(self, index: int) -> tuple[FrameSource | None, bool]:
+        """A source for device `index` and whether it is open already (V4L2 nodes are probed)."""
+        s = self.settings
+        if s.source == "v4l2":
+            source = V4L2Source(index, s.width, s.height, s.fps, jpeg_quality=s.jpeg_quality)
+            try:
+                source.open()
+            except CameraError as exc:
+                log.debug("video%d does not stream (yet): %s", index, exc)
+                return None, False
+            return source, True
+        return SimSource(self._sim_dir() / f"camera{index}.frame", jpeg_quality=s.jpeg_quality), False
+
+    def _event_names(self) -> list[str]:
+        prefix, suffix = ("video", "") if self.settings.source == "v4l2" else ("camera", ".frame")
+        return [f"{prefix}{i}{suffix}" for i in self._candidates()]
 
     def start(self) -> CameraSystem:
         if self._given_sources is not None:
             self._install(self._given_sources, opened=False)
         elif self.settings.devices:
             self._install(self._explicit_sources(), opened=False)
-        else:
-            self._scanner = threading.Thread(target=self._scan_loop, name="camera-scan", daemon=True)
-            self._scanner.start()
+        elif self.settings.hotplug:
+            self._start_events()
+        self._monitor_thread = threading.Thread(target=self._monitor, name="camera-monitor", daemon=True)
+        self._monitor_thread.start()
         return self
 
-    def _scan_loop(self) -> None:
+    def _start_events(self) -> None:
+        from drivers.camera_devices import watch
+
+        def wake(event: Any) -> None:
+            log.debug("camera device event: %s", event)
+            self._wake.set()
+
+        if self._given_events is not None:
+            self._events = self._given_events
+            self._events.start(wake)
+        else:
+            subsystem = "video4linux" if self.settings.source == "v4l2" else None
+            self._events = watch(wake, self._event_names, subsystem, self.settings.rescan_interval)
+
+    def _monitor(self) -> None:
+        first = True
         while not self._stop.is_set():
-            sources, opened = self._scan()
-            if sources:
-                self._install(sources, opened)
-                return
-            if not self._scan_reported:
+            if self.scanning and (first or self._wake.is_set() or self._pending or not self._keys):
+                self._wake.clear()
+                self._redetect()
+                first = False
+            self._check_stalls()
+            self._wake.wait(self._tick())
+
+    def _tick(self) -> float:
+        tick = self.settings.rescan_interval
+        if self.settings.stall_timeout > 0:
+            tick = min(tick, self.settings.stall_timeout / 2)
+        return tick
+
+    def _redetect(self) -> None:
+        candidates = self._candidates()
+        now = time.monotonic()
+        with self._lock:
+            keys, captures = list(self._keys), list(self._captures)
+        by_key = dict(zip(keys, captures, strict=True))
+        kept: dict[int, CameraCapture] = {k: c for k, c in by_key.items() if k in candidates}
+        added: dict[int, CameraCapture] = {}
+        self._given_up &= set(candidates)  # unplugged: probed again when it comes back
+        for index in candidates:
+            if index in kept or index in self._given_up or len(kept) + len(added) >= self.MAX_CAMERAS:
+                continue
+            self._pending.setdefault(index, now)
+            source, opened = self._open_source(index)
+            if source is None:
+                continue
+            self._pending.pop(index, None)
+            capture = CameraCapture(source, self.settings.reconnect_interval, on_event=self._on_event)
+            if opened:
+                capture.adopt_open_source()
+            added[index] = capture
+        # a node that never streams (a metadata node where sysfs cannot tell) is left alone after a while
+        for index, since in list(self._pending.items()):
+            if index not in candidates:
+                del self._pending[index]
+            elif now - since >= self.PROBE_RETRY_S:
+                del self._pending[index]
+                self._given_up.add(index)
+        removed = [c for k, c in by_key.items() if k not in kept]
+        if not added and not removed:
+            if not captures and not self._scan_reported:
                 self._scan_reported = True
-                self._emit("no_camera", "no camera detected; scanning again every "
-                           f"{self.settings.rescan_interval:.0f} s")
-            self._stop.wait(self.settings.rescan_interval)
+                self._emit("no_camera", "no camera detected; it is picked up when plugged in")
+            return
+        order = [i for i in candidates if i in kept or i in added]
+        merged = {**kept, **added}
+        self._set_captures(order, [merged[i] for i in order])
+        for capture in added.values():
+            capture.start()
+        for capture in removed:
+            capture.stop()
+            self._emit("removed", f"camera {capture.name} unplugged")
+        self.redetections += 1
+
+    def _set_captures(self, keys: list[int], captures: list[CameraCapture]) -> None:
+        if self._stop.is_set():
+            for capture in captures:
+                capture.stop()
+            return
+        with self._lock:
+            self._keys, self._captures = keys, captures
+        kind = {1: "single", 2: "stereo"}.get(len(captures), "none")
+        if captures:
+            self._scan_reported = False
+            self._emit("detected", f"{kind} camera: " + ", ".join(c.name for c in captures))
+        else:
+            self._emit("no_camera", "no camera detected; it is picked up when plugged in")
+            self._scan_reported = True
 
     def _install(self, sources: list[FrameSource], opened: bool) -> None:
         captures = [CameraCapture(src, self.settings.reconnect_interval, on_event=self._on_event)
@@ -759,23 +907,36 @@ class CameraSystem:
             if opened:
                 cap.adopt_open_source()
             cap.start()
-        with self._lock:
-            self._captures = captures
-        kind = {1: "single", 2: "stereo"}.get(len(captures), "none")
-        self._emit("detected", f"{kind} camera: " + ", ".join(c.name for c in captures))
+        self._set_captures(list(range(len(captures))), captures)
+
+    def _check_stalls(self) -> None:
+        limit = self.settings.stall_timeout
+        if limit <= 0:
+            return
+        for capture in self.captures:
+            if capture.connected and capture.seconds_without_frame() > limit:
+                message = f"camera {capture.name} delivered no frame for {limit:g} s: reopening it"
+                self._emit("stalled", message)
+                capture.reopen(message)
 
     def _emit(self, kind: str, message: str) -> None:
         if self._on_event is not None:
-            self._on_event(kind, message)
+            try:
+                self._on_event(kind, message)
+            except Exception:  # a logging callback must never stop discovery
+                log.exception("camera event callback failed")
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+        if self._events is not None:
+            self._events.stop()
+        if self._monitor_thread is not None:
+            self._monitor_thread.join(timeout=5)
         with self._lock:
             captures = list(self._captures)
         for cap in captures:
             cap.stop()
-        if self._scanner is not None:
-            self._scanner.join(timeout=5)
 
     # -- frames
     @property

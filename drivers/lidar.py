@@ -12,6 +12,15 @@ What the library does on its own, and what this module does about it:
 - `reset()` sleeps 2 s: the wait is a setting (`reset_wait`).
 - Writes get a timeout so a wedged adapter cannot block the thread either.
 
+Scan modes: the device's modes are read with GET_LIDAR_CONF (firmware 1.24 and later: name, sample
+time, maximum distance, answer type, the typical mode) or, on firmware 1.17 to 1.23, GET_SAMPLERATE
+(Standard and the legacy Express). `scan_mode` picks one by name ("Standard", the default, which
+every device has and for which nothing is asked; "Express", "Boost", or "" for the device's typical
+mode); modes sent as express capsules (answer type 0x82: Express,
+Boost on A1/A2) are started with EXPRESS_SCAN and decoded here (32 measurements per 84-byte capsule,
+angles interpolated to the next capsule's start angle); a mode this driver cannot decode (the A3's
+ultra capsules) or one the device does not have falls back to Standard, with a warning.
+
 `LidarDriver` runs a worker thread: while the port does not exist it reports "absent" and checks again
 every `retry_interval` seconds (a LiDAR plugged in later starts by itself). Once connected it reads
 device info and health (an error status triggers one RESET; a persistent error is reported and retried
@@ -27,7 +36,7 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +46,66 @@ import serial
 log = logging.getLogger("drivers.lidar")
 
 HEALTH_STATUS = {0: "Good", 1: "Warning", 2: "Error"}
+
+CMD_SCAN = 0x20
+CMD_EXPRESS_SCAN = 0x82
+CMD_GET_SAMPLERATE = 0x59
+CMD_GET_LIDAR_CONF = 0x84
+ANS_MEASUREMENT = 0x81
+ANS_CAPSULED = 0x82
+ANS_SAMPLERATE = 0x15
+ANS_LIDAR_CONF = 0x20
+CONF_SCAN_MODE_COUNT = 0x70
+CONF_SCAN_MODE_US_PER_SAMPLE = 0x71
+CONF_SCAN_MODE_MAX_DISTANCE = 0x74
+CONF_SCAN_MODE_ANS_TYPE = 0x75
+CONF_SCAN_MODE_TYPICAL = 0x7C
+CONF_SCAN_MODE_NAME = 0x7F
+CAPSULE_LEN = 84
+CAPSULE_QUALITY = 47  # capsules carry no quality: a return is reported with the SDK's value
+DECODED_ANSWER_TYPES = (ANS_MEASUREMENT, ANS_CAPSULED)
+
+
+@dataclass(frozen=True)
+class ScanMode:
+    """A scan mode of the device. `working_mode` is EXPRESS_SCAN's first payload byte."""
+
+    id: int
+    name: str
+    us_per_sample: float
+    max_distance_m: float
+    answer_type: int
+    working_mode: int = 0
+
+    @property
+    def express(self) -> bool:
+        return self.answer_type == ANS_CAPSULED
+
+
+STANDARD_MODE = ScanMode(0, "Standard", 500.0, 12.0, ANS_MEASUREMENT)
+
+
+def decode_capsule(raw: bytes) -> tuple[float, bool, list[float], list[float]]:
+    """An express capsule: start angle (deg), first-capsule flag, 32 distances (mm), 32 angle offsets (deg)."""
+    if len(raw) != CAPSULE_LEN:
+        raise rplidar.RPLidarException(f"express capsule of {len(raw)} bytes, not {CAPSULE_LEN}")
+    if raw[0] >> 4 != 0xA or raw[1] >> 4 != 0x5:
+        raise rplidar.RPLidarException("express capsule out of sync")
+    checksum = 0
+    for byte in raw[2:]:
+        checksum ^= byte
+    if checksum != (raw[0] & 0x0F) | ((raw[1] & 0x0F) << 4):
+        raise rplidar.RPLidarException("express capsule checksum mismatch")
+    start_word = struct.unpack_from("<H", raw, 2)[0]
+    distances: list[float] = []
+    offsets: list[float] = []
+    for cabin in range(16):
+        first, second, low = struct.unpack_from("<HHB", raw, 4 + 5 * cabin)
+        for word, nibble in ((first, low & 0x0F), (second, low >> 4)):
+            distances.append(float(word >> 2))
+            magnitude = ((word & 0x1) << 4) | nibble
+            offsets.append((-magnitude if word & 0x2 else magnitude) / 8.0)
+    return (start_word & 0x7FFF) / 64.0, bool(start_word & 0x8000), distances, offsets
 
 
 class LidarTimeout(rplidar.RPLidarException):
@@ -195,6 +264,100 @@ class ContainedRPLidar(rplidar.RPLidar):
             raise rplidar.RPLidarException(f"Unknown health status {status}")
         return HEALTH_STATUS[status], code
 
+    # -- scan modes
+    def _single_answer(self, expected_type: int) -> bytes:
+        dsize, is_single, dtype = self._read_descriptor()
+        if not is_single or dtype != expected_type:
+            raise rplidar.RPLidarException(f"unexpected answer type 0x{dtype:02X} (expected 0x{expected_type:02X})")
+        return self._read_response(dsize)
+
+    def get_samplerate(self) -> tuple[int, int]:
+        """Microseconds per sample of the standard and the (legacy) express scan (firmware >= 1.17)."""
+        self.clean_input()
+        self._send_cmd(bytes([CMD_GET_SAMPLERATE]))
+        raw = self._single_answer(ANS_SAMPLERATE)
+        standard, express = struct.unpack("<HH", raw[:4])
+        return standard, express
+
+    def get_lidar_conf(self, conf_type: int, mode_id: int | None = None) -> bytes:
+        """GET_LIDAR_CONF (firmware >= 1.24): the value of one configuration entry."""
+        self.clean_input()
+        payload = struct.pack("<I", conf_type) + (struct.pack("<H", mode_id) if mode_id is not None else b"")
+        self._send_payload_cmd(bytes([CMD_GET_LIDAR_CONF]), payload)
+        raw = self._single_answer(ANS_LIDAR_CONF)
+        if len(raw) < 4 or struct.unpack_from("<I", raw)[0] != conf_type:
+            raise rplidar.RPLidarException(f"GET_LIDAR_CONF answered another entry than 0x{conf_type:02X}")
+        return raw[4:]
+
+    def scan_modes(self, firmware: tuple[int, int]) -> tuple[list[ScanMode], int]:
+        """The device's scan modes and the id of its typical one (see the module docstring)."""
+        if firmware >= (1, 24):
+            count = struct.unpack("<H", self.get_lidar_conf(CONF_SCAN_MODE_COUNT)[:2])[0]
+            modes = []
+            for mode_id in range(count):
+                name = self.get_lidar_conf(CONF_SCAN_MODE_NAME, mode_id).split(b"\0", 1)[0].decode("ascii", "replace")
+                us = struct.unpack("<I", self.get_lidar_conf(CONF_SCAN_MODE_US_PER_SAMPLE, mode_id)[:4])[0] / 256.0
+                dist = struct.unpack("<I", self.get_lidar_conf(CONF_SCAN_MODE_MAX_DISTANCE, mode_id)[:4])[0] / 256.0
+                answer = self.get_lidar_conf(CONF_SCAN_MODE_ANS_TYPE, mode_id)[0]
+                modes.append(ScanMode(mode_id, name, us, dist, answer, working_mode=mode_id))
+            typical = struct.unpack("<H", self.get_lidar_conf(CONF_SCAN_MODE_TYPICAL)[:2])[0]
+            return modes, typical
+        if firmware >= (1, 17):
+            standard, express = self.get_samplerate()
+            return [ScanMode(0, "Standard", float(standard), 12.0, ANS_MEASUREMENT),
+                    ScanMode(1, "Express", float(express), 12.0, ANS_CAPSULED, working_mode=0)], 0
+        return [STANDARD_MODE], 0
+
+    def start_scan(self, mode: ScanMode) -> None:
+        """SCAN for the standard answer type, EXPRESS_SCAN (working mode, no flags) for capsules."""
+        if mode.express:
+            self._send_payload_cmd(bytes([CMD_EXPRESS_SCAN]), bytes([mode.working_mode, 0, 0, 0, 0]))
+            size, answer = CAPSULE_LEN, ANS_CAPSULED
+        else:
+            self._send_cmd(bytes([CMD_SCAN]))
+            size, answer = 5, ANS_MEASUREMENT
+        dsize, is_single, dtype = self._read_descriptor()
+        if dsize != size or is_single or dtype != answer:
+            raise rplidar.RPLidarException(f"the {mode.name} scan was answered with type 0x{dtype:02X}, "
+                                           f"{dsize} bytes")
+        self.scanning = [True, dsize, "express" if mode.express else "normal"]
+
+    def _backlog(self) -> int:
+        """Bytes waiting in the port (as the library counts them; what `_rx` holds is being read)."""
+        try:
+            return int(self._serial.in_waiting)
+        except (serial.SerialException, OSError, TypeError) as exc:
+            raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
+
+    def iter_nodes(self, mode: ScanMode, max_buf_bytes: int) -> Iterator[tuple[bool, int, float, float]]:
+        """(new revolution, quality, angle_deg, distance_mm) for each measurement of a running scan.
+
+        When more than `max_buf_bytes` (standard) or 16 times as many (express) wait unread, the
+        scan is restarted from fresh data rather than delivered late.
+        """
+        limit = max_buf_bytes * (16 if mode.express else 1)
+        previous: tuple[float, list[float], list[float]] | None = None
+        last_angle = -1.0
+        while True:
+            if limit and self._backlog() > limit:
+                self.logger.warning("LiDAR input backlog above %d bytes: restarting the scan", limit)
+                self.stop()
+                self.start_scan(mode)
+                previous, last_angle = None, -1.0
+            if not mode.express:
+                yield rplidar._process_scan(self._read_exact(5))
+                continue
+            start, _first, distances, offsets = decode_capsule(self._read_exact(CAPSULE_LEN))
+            if previous is not None:
+                prev_start, prev_distances, prev_offsets = previous
+                step = ((start - prev_start) % 360.0) / 32.0
+                for k in range(32):
+                    angle = (prev_start + step * k - prev_offsets[k]) % 360.0
+                    distance = prev_distances[k]
+                    yield angle < last_angle, CAPSULE_QUALITY if distance > 0 else 0, angle, distance
+                    last_angle = angle
+            previous = (start, distances, offsets)
+
 
 @dataclass(frozen=True)
 class Revolution:
@@ -215,6 +378,7 @@ class LidarSettings:
     reset_wait: float = 2.0
     motor_pwm: int = rplidar.DEFAULT_MOTOR_PWM
     max_buf_bytes: int = 3000
+    scan_mode: str = "Standard"  # a mode name of the device, "" = the device's typical mode
 
     def validate(self) -> None:
         if not self.port:
@@ -236,6 +400,8 @@ class LidarStatus:
     health: tuple[str, int] | None = None
     revolutions: int = 0
     connections: int = 0
+    scan_mode: str = ""  # the mode scanning now
+    scan_modes: list[str] = field(default_factory=list)  # every mode the device reports
 
 
 class LidarDriver:
@@ -283,7 +449,8 @@ class LidarDriver:
     def status(self) -> LidarStatus:
         with self._lock:
             s = self._status
-            return LidarStatus(s.state, s.message, dict(s.info), s.health, s.revolutions, s.connections)
+            return LidarStatus(s.state, s.message, dict(s.info), s.health, s.revolutions, s.connections,
+                               s.scan_mode, list(s.scan_modes))
 
     # -- internals
     def _set_status(self, state: str, message: str, **changes: Any) -> None:
@@ -368,16 +535,27 @@ class LidarDriver:
                 raise LidarHealthError(health[1])
         if health[0] == "Warning":
             log.warning("LiDAR health warning, code 0x%04X", health[1])
+        if s.scan_mode.strip().lower() == "standard":  # every RPLidar has it: no need to ask
+            modes, typical = [STANDARD_MODE], 0
+        else:
+            modes, typical = lidar.scan_modes(info["firmware"])
+            self._touch()
+        mode = self._choose_mode(modes, typical)
         with self._lock:
             self._status.connections += 1
         major, minor = info["firmware"]
+        lidar.start_motor()
+        lidar.start_scan(mode)
+        self._touch()
         self._set_status("scanning", f"LiDAR model {info['model']} firmware {major}.{minor:02d} hardware "
-                         f"{info['hardware']} serial {info['serialnumber']} scanning", info=info, health=health)
+                         f"{info['hardware']} serial {info['serialnumber']} scanning in {mode.name} mode "
+                         f"({mode.us_per_sample:g} us per sample, {mode.max_distance_m:g} m)", info=info,
+                         health=health, scan_mode=mode.name, scan_modes=[m.name for m in modes])
         nodes: list[tuple[float, float, int]] = []
         started = False
         start_ns = time.time_ns()
         start_mono = time.monotonic()
-        for new_scan, quality, angle, distance in lidar.iter_measures("normal", s.max_buf_bytes):
+        for new_scan, quality, angle, distance in lidar.iter_nodes(mode, s.max_buf_bytes):
             self._touch()
             if self._stop.is_set():
                 break
@@ -397,6 +575,24 @@ class LidarDriver:
                 start_mono = now_mono
             if started:
                 nodes.append((float(angle), float(distance), int(quality)))
+
+    def _choose_mode(self, modes: list[ScanMode], typical: int) -> ScanMode:
+        wanted = self.settings.scan_mode.strip()
+        by_name = {m.name.lower(): m for m in modes}
+        if wanted:
+            mode = by_name.get(wanted.lower())
+            if mode is None:
+                log.warning("the LiDAR has no %r scan mode (it has %s); using Standard", wanted,
+                            ", ".join(m.name for m in modes))
+        else:
+            mode = next((m for m in modes if m.id == typical), None)
+        if mode is not None and mode.answer_type not in DECODED_ANSWER_TYPES:
+            log.warning("the %s scan mode sends answer type 0x%02X, which this driver does not decode; "
+                        "using Standard", mode.name, mode.answer_type)
+            mode = None
+        if mode is None:
+            mode = next((m for m in modes if m.answer_type == ANS_MEASUREMENT), STANDARD_MODE)
+        return mode
 
     def _shutdown_device(self, lidar: ContainedRPLidar) -> None:
         """Best effort: stop scanning, motor PWM 0 (+ DTR), close. Never raises, never blocks long."""

@@ -8,6 +8,7 @@ points the state root at `var/` inside the repository; tests point every root at
     DEEPRACER_SYSFS_ROOT  /sys                    PWM, GPIO, i2c-dev, DMI, net
     DEEPRACER_DEV_ROOT    /dev                    i2c buses, serial ports, video devices
     DEEPRACER_HARDWARE    real | sim              which driver backends the nodes use
+    DEEPRACER_PREFIX      /opt/deepracer          installed releases (software updates)
 """
 
 from __future__ import annotations
@@ -70,3 +71,9 @@ def sensor_configuration_file() -> Path:
 def sim_dir() -> Path:
     """Shared folder of the simulated car (world state, rendered frames, virtual devices)."""
     return state_dir() / "sim"
+
+
+def install_prefix() -> Path:
+    """Where the stack's releases are installed (`<prefix>/releases/<version>`, `<prefix>/current`):
+    DEEPRACER_PREFIX, default /opt/deepracer."""
+    return Path(os.environ.get("DEEPRACER_PREFIX", "/opt/deepracer"))

@@ -1,5 +1,8 @@
 """Process one USB drive: Wi-Fi set-up from `wifi-creds.txt`, then the `models/` folder, then
-`device-status.txt` — in that order, as the Developer Guide describes.
+`device-status.txt` — in that order, as the Developer Guide describes — and last a software update
+from the `updates/` folder (the newest `deepracer-<version>.tar.gz` newer than the running release is
+copied to the car and installed by `deepracer update` in a process of its own, with health check and
+rollback; see updates/).
 
 LEDs (Developer Guide, "LED indicators"): the Wi-Fi LED blinks blue while connecting, turns solid
 blue when connected, red for 2 s on a failure (then blue if the car is still on a network, else
@@ -7,7 +10,7 @@ off); the power LED blinks blue while models are imported and returns to solid b
 
 Everything the user needs is written to the drive before the last LED change, and the drive is
 released (`finish`) before that change too, so the drive can be pulled as soon as the LEDs settle.
-A drive with neither `wifi-creds.txt` nor `models/` is left untouched.
+A drive with none of `wifi-creds.txt`, `models/` and `updates/` is left untouched.
 """
 
 from __future__ import annotations
@@ -72,10 +75,11 @@ class DriveReport:
     status_file: Path | None = None
     errors: list[str] = field(default_factory=list)
     models_found: bool = False
+    update_started: str | None = None  # the version whose installation was started
 
     @property
     def handled(self) -> bool:
-        return bool(self.wifi) or self.models_found
+        return bool(self.wifi) or self.models_found or self.update_started is not None
 
     @property
     def wifi_ok(self) -> bool | None:
@@ -85,6 +89,15 @@ class DriveReport:
     @property
     def ok(self) -> bool:
         return (self.wifi_ok is not False) and all(m.ok for m in self.models) and not self.errors
+
+
+def _package_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("deepracer-open-stack")
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _timestamp() -> str:
@@ -100,7 +113,8 @@ class Provisioner:
                  hostname: Callable[[], str] = socket.gethostname,
                  timestamp: Callable[[], str] = _timestamp,
                  import_model: Callable[..., Any] | None = None,
-                 on_busy: Callable[[str, bool], None] | None = None, wifi: bool = True) -> None:
+                 on_busy: Callable[[str, bool], None] | None = None, wifi: bool = True,
+                 prefix: Path | None = None, start_update: Callable[[Path], None] | None = None) -> None:
         self.leds: L.LedControl = L.SafeLeds(leds if leds is not None else L.NullLeds())
         self.network: NetworkBackend = network if network is not None else _ModuleNetwork()
         if artifacts_dir is None:
@@ -115,6 +129,12 @@ class Provisioner:
         self._visible: list[str] | None = None
         #: False on the simulated car: a wifi-creds.txt must never change the Wi-Fi of the laptop.
         self.wifi = wifi
+        if prefix is None:
+            from runtime.paths import install_prefix
+
+            prefix = install_prefix()
+        self.prefix = Path(prefix)
+        self.start_update = start_update
 
     # -- the job ------------------------------------------------------------------------------
     def process_drive(self, root: Path, finish: Callable[[], None] | None = None) -> DriveReport:
@@ -124,6 +144,9 @@ class Provisioner:
         creds_files = creds_mod.find_creds_files(root)
         models_dir = find_models_dir(root)
         report.models_found = models_dir is not None
+        from updates.sources import find_usb_updates
+
+        updates_dir = find_usb_updates(root)
         finished = False
 
         def _finish() -> None:
@@ -136,8 +159,8 @@ class Provisioner:
                     except Exception as exc:  # releasing the drive must not hide the results
                         log.warning("releasing %s failed: %s", root, exc)
 
-        if not creds_files and models_dir is None:
-            log.info("%s: no wifi-creds.txt and no models folder; nothing to do", root)
+        if not creds_files and models_dir is None and updates_dir is None:
+            log.info("%s: no wifi-creds.txt, models or updates folder; nothing to do", root)
             _finish()
             return report
 
@@ -151,7 +174,7 @@ class Provisioner:
                 self._configure_wifi(creds_files, report, secrets)
                 ssid_now = self.network.current_ssid()
                 self._write_status(root, report, secrets, ssid_now)
-                if models_dir is None:
+                if models_dir is None and updates_dir is None:
                     _finish()
                 self._wifi_final_leds(report.wifi_ok is True, ssid_now)
             finally:
@@ -166,12 +189,52 @@ class Provisioner:
                 if not report.models:
                     report.lines.append("models: no model archive found in the models folder.")
                 self._write_status(root, report, secrets, ssid_now)
-                _finish()
+                if updates_dir is None:
+                    _finish()
                 self.leds.solid(L.POWER_LED, L.BLUE, 0.0)
             finally:
                 self.on_busy("models", False)
+
+        if updates_dir is not None:
+            self.on_busy("update", True)
+            try:
+                self.leds.blink(L.POWER_LED, L.BLUE, L.NO_COLOR, L.BLINK_DELAY_S)
+                self._stage_update(updates_dir, report)
+                self._write_status(root, report, secrets, ssid_now)
+                _finish()
+                self.leds.solid(L.POWER_LED, L.BLUE, 0.0)
+            finally:
+                self.on_busy("update", False)
         _finish()
         return report
+
+    # -- software update -----------------------------------------------------------------------
+    def _stage_update(self, folder: Path, report: DriveReport) -> None:
+        """Copy the newest bundle newer than the running release to the car and start installing it."""
+        from updates.releases import ReleaseStore
+        from updates.sources import bundles_in_folder, fetch, newest
+        from updates.updater import launch_update
+
+        running = ReleaseStore(self.prefix).current() or _package_version()
+        bundles = bundles_in_folder(folder)
+        offer = newest(bundles, running)
+        if offer is None:
+            report.lines.append(f"updates: no release newer than {running or 'the running one'} "
+                                f"({len(bundles)} bundle(s) in the updates folder).")
+            return
+        try:
+            archive = fetch(offer, self.prefix / "downloads")  # the drive may be pulled during the install
+            (self.start_update or (lambda path: launch_update(path, prefix=self.prefix)))(archive)
+        except Exception as exc:
+            message = f"updates: {Path(offer.location).name} could not be installed: {exc}"
+            log.error(message)
+            report.lines.append(message)
+            report.errors.append(message)
+            return
+        report.update_started = offer.version
+        report.lines.append(f"updates: installing {offer.version} (running {running or 'unknown'}): the car "
+                            "restarts its software and goes back to the previous release by itself if the new "
+                            "one does not come up; the console's Software update page shows the outcome.")
 
     # -- Wi-Fi ---------------------------------------------------------------------------------
     def _configure_wifi(self, files: Sequence[Path], report: DriveReport, secrets: list[str]) -> None:

@@ -25,13 +25,15 @@ from device_console.api.routes import (
     models,
     recordings,
     setup,
+    software_update,
     stream,
     system,
 )
 
 # in matching order
 ROUTERS = (login.router, control.router, calibration.router, models.router, device.router, system.router,
-           setup.router, stream.router, console_ui.router, drive_ws.router, recordings.router, login.protected)
+           setup.router, stream.router, console_ui.router, drive_ws.router, recordings.router,
+           software_update.router, login.protected)
 
 
 def openapi_schema(app: FastAPI) -> dict[str, Any]:

@@ -34,6 +34,7 @@ DEFAULT_BODY_LIMIT = 64 * KB
 # (path or path prefix ending in "/", limit in bytes or None = the route enforces its own limit)
 BODY_LIMITS: tuple[tuple[str, int | None], ...] = (
     ("/api/uploadModels", None),  # streamed to disk by device_console.upload (max_upload_bytes)
+    ("/api/software_update/upload", None),  # a release bundle, streamed to disk (4 GB at most)
     ("/api/manual_drive", CONTROL_BODY_LIMIT),
     ("/api/manual_drive/", CONTROL_BODY_LIMIT),
     ("/api/drive_mode", CONTROL_BODY_LIMIT),

@@ -13,7 +13,7 @@ from tests.console.test_route_protection import concrete
 
 # Unsafe routes that take no JSON body (or a non-JSON one).
 NOT_JSON = {"/login", "/auth", "/redirect_login", "/api/manual_drive/heartbeat", "/api/begin_software_update",
-            "/api/uploadModels", "/api/models/{model_folder_name}/{model_name}"}
+            "/api/uploadModels", "/api/models/{model_folder_name}/{model_name}", "/api/software_update/upload"}
 
 
 def test_bad_json_is_refused_everywhere(client: ConsoleClient, car: FakeCar, app, settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console_ui.conftest import Stack
+from tests.console_ui.conftest import Stack, api_call
 
 pytestmark = [pytest.mark.ros, pytest.mark.browser]
 
@@ -43,7 +43,6 @@ def test_about_and_password_form(car: Stack, page) -> None:
 
 
 def test_drive_hold_setting(car: Stack, page) -> None:
-    from tests.console_ui.conftest import api_call
 
     p = page("settings")
     p.wait_for_function("document.querySelector('#drive-hold').value === '15'")
@@ -61,3 +60,15 @@ def test_drive_hold_setting(car: Stack, page) -> None:
         p.wait_for_function("document.querySelector('#drive-hold').value === '7.5'")
     finally:
         api_call(p, "POST", "/api/drive_settings", {"legacy_drive_hold_s": 15})
+
+
+def test_software_update_card_refuses_a_file_that_is_no_bundle(car: Stack, page) -> None:
+    p = page("settings")
+    p.wait_for_function("document.querySelector('#update-running').textContent !== '—'")
+    assert p.locator("#update-running").inner_text() == api_call(p, "GET", "/api/software_update")["running"]
+    assert p.locator("#update-upload").is_disabled()
+    p.set_input_files("#update-file", files=[{"name": "deepracer-9.9.9.tar.gz", "mimeType": "application/gzip",
+                                               "buffer": b"not a bundle"}])
+    p.click("#update-upload")
+    p.wait_for_function("document.querySelector('#update-result').dataset.state === 'error'")
+    assert "not a readable bundle" in p.locator("#update-result").inner_text()

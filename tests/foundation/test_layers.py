@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ("vehicle", "runtime", "drivers", "calibration", "perception", "inference", "device_console",
-             "usb_wifi_provisioner", "launcher", "recording", "sim")
+             "usb_wifi_provisioner", "updates", "launcher", "recording", "sim")
 ON_THE_CAR = [lib for lib in LIBRARIES if lib != "sim"] + ["ros2_ws/src"]
 
 

@@ -57,6 +57,9 @@ def test_core_unit_like_the_original():
     assert service["KillMode"] == "mixed"            # the launcher stops its processes in order
     assert "performance" in service["ExecStartPre"] and "scaling_governor" in service["ExecStartPre"]
     assert "powersave" in service["ExecStopPost"]
+    # an update a power cut interrupted is rolled back before the stack starts (updates/updater.py)
+    assert "ExecStartPre=-/opt/deepracer/bin/deepracer update --recover" in \
+        (UNITS_DIR / "deepracer-core.service").read_text().splitlines()
     assert unit["Install"]["WantedBy"] == "multi-user.target"
     # nothing that would cut the hardware off: devices, sysfs, kernel tunables stay reachable
     for option in ("PrivateDevices", "DevicePolicy", "DeviceAllow", "ProtectKernelTunables", "ProtectSystem",

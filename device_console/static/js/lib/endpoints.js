@@ -55,6 +55,13 @@ import { api, apiOk, beacon, csrfToken, uploadFile } from './api.js';
  */
 /** @typedef {Answer & {engaged?: boolean}} HeartbeatAnswer */
 /**
+ * Progress or outcome of the last software update (ours; `<prefix>/update-status.json`).
+ * @typedef {{state?: string, pct?: number, message?: string, error?: string, rolled_back?: boolean,
+ *   version?: string, previous?: string | null}} UpdateStatus
+ * @typedef {Answer & {running?: string | null, releases?: string[], status?: UpdateStatus, index?: boolean}} SoftwareUpdate
+ * @typedef {Answer & {version?: string}} UpdateUploadAnswer
+ */
+/**
  * One model of GET /api/models (the model picker).
  * @typedef {{model_folder_name: string, model_name: string, model_training_algorithm?: string,
  *   model_action_space_type?: string, model_sensors?: string[], is_select_disabled?: boolean}} LoadableModel
@@ -259,6 +266,18 @@ export const saveDriveSettings = (holdSeconds) => post('/api/drive_settings', { 
 export const consoleUi = () => get('/api/console_ui');
 /** @param {'builtin' | 'installed'} ui @returns {Promise<ConsoleUi>} */
 export const chooseConsoleUi = (ui) => post('/api/console_ui', { ui });
+/** Running release, installed releases, the last update's progress (ours). @returns {Promise<SoftwareUpdate>} */
+export const softwareUpdate = () => read('/api/software_update');
+/**
+ * Upload a release bundle and start installing it (ours).
+ * @param {File} file a deepracer-<version>.tar.gz bundle @param {boolean} force allow a downgrade
+ * @param {import('./api.js').UploadHandlers} handlers
+ * @returns {Promise<unknown>} the answer whatever it says
+ */
+export const uploadUpdate = (file, force, handlers) => {
+  const path = '/api/software_update/upload';
+  return uploadFile(force ? `${path}?force=true` : path, 'file', file, handlers);
+};
 
 // ------------------------------------------------------------------ logs
 /** The log types this car has, and the one to show first (ours). @returns {Promise<LogTypes>} */

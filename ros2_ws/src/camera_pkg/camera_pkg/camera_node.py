@@ -51,6 +51,9 @@ class CameraNode(Node):
         self.declare_parameter("jpeg_quality", DEFAULT_JPEG_QUALITY)
         self.declare_parameter("reconnect_interval", 1.0)
         self.declare_parameter("sim_dir", "")
+        self.declare_parameter("hotplug", True)
+        self.declare_parameter("rescan_interval", 1.0)
+        self.declare_parameter("stall_timeout", 3.0)
         self.resize_images = bool(self.get_parameter("resize_images").value)
         self.jpeg_quality = int(self.get_parameter("jpeg_quality").value)
         self.settings = self._settings()
@@ -87,7 +90,10 @@ class CameraNode(Node):
             width=int(self.get_parameter("width").value), height=int(self.get_parameter("height").value),
             fps=float(self.get_parameter("fps").value),
             reconnect_interval=float(self.get_parameter("reconnect_interval").value),
-            sim_dir=str(self.get_parameter("sim_dir").value or ""), jpeg_quality=self.jpeg_quality)
+            sim_dir=str(self.get_parameter("sim_dir").value or ""), jpeg_quality=self.jpeg_quality,
+            hotplug=bool(self.get_parameter("hotplug").value),
+            rescan_interval=float(self.get_parameter("rescan_interval").value),
+            stall_timeout=float(self.get_parameter("stall_timeout").value))
         try:
             settings.validate()
         except ValueError as exc:
@@ -98,6 +104,8 @@ class CameraNode(Node):
     def _on_camera_event(self, kind: str, message: str) -> None:
         if kind in ("disconnected", "no_camera"):
             self.get_logger().error(message)
+        elif kind in ("removed", "stalled"):
+            self.get_logger().warn(message)
         else:
             self.get_logger().info(message)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 UNKNOWN, UP_TO_DATE, UPDATE_AVAILABLE, UPDATE_PENDING, UPDATE_IN_PROGRESS = -1, 0, 1, 2, 3
@@ -18,25 +17,22 @@ def installed_version() -> str:
         return "0"
 
 
-def _version_key(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text)[:4])
+def check_update(source: str, running: str | None) -> tuple[int, object | None]:
+    """Software update state for a package index (a folder of bundles / index.json, or a URL), and
+    the release it offers.
 
-
-def check_update(source: str, installed: str) -> int:
-    """Software update state for an update source folder holding a `VERSION` file.
-
-    No source configured -> UP_TO_DATE (there is nothing to update from); a newer VERSION ->
-    UPDATE_AVAILABLE; the same or older -> UP_TO_DATE; unreadable -> UNKNOWN.
+    No source configured -> UP_TO_DATE (nothing to update from); a newer release -> UPDATE_AVAILABLE;
+    none newer -> UP_TO_DATE; the index cannot be read -> UNKNOWN.
     """
+    from updates.sources import newest, read_index
+
     if not source:
-        return UP_TO_DATE
+        return UP_TO_DATE, None
     try:
-        available = (Path(source) / VERSION_FILE).read_text().strip()
-    except OSError:
-        return UNKNOWN
-    if not available or not _version_key(available):
-        return UNKNOWN
-    return UPDATE_AVAILABLE if _version_key(available) > _version_key(installed) else UP_TO_DATE
+        offer = newest(read_index(source), running)
+    except Exception:  # unreadable folder, network down, malformed index
+        return UNKNOWN, None
+    return (UPDATE_AVAILABLE, offer) if offer is not None else (UP_TO_DATE, None)
 
 
 def otg_link_up(link_state_file: Path) -> bool:

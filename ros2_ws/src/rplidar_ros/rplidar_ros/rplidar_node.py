@@ -34,7 +34,7 @@ class RplidarNode(Node):
         self.declare_parameter("inverted", False)
         self.declare_parameter("angle_compensate", True)
         self.declare_parameter("angle_compensate_multiple", 1)
-        self.declare_parameter("scan_mode", "")
+        self.declare_parameter("scan_mode", "Standard")
         self.declare_parameter("motor_pwm", 660)
         self.declare_parameter("read_timeout", 1.0)
         self.declare_parameter("watchdog_timeout", 2.0)
@@ -48,13 +48,11 @@ class RplidarNode(Node):
         self.inverted = bool(p["inverted"])
         self.angle_compensate = bool(p["angle_compensate"])
         self.compensate_multiple = max(1, int(p["angle_compensate_multiple"]))
-        if p["scan_mode"] not in ("", "Standard"):
-            self.get_logger().warn(f"scan_mode {p['scan_mode']!r} is not supported; using Standard")
         settings = LidarSettings(port=str(p["serial_port"]), baudrate=int(p["serial_baudrate"]),
                                  read_timeout=float(p["read_timeout"]),
                                  watchdog_timeout=float(p["watchdog_timeout"]),
                                  retry_interval=float(p["retry_interval"]), reset_wait=float(p["reset_wait"]),
-                                 motor_pwm=int(p["motor_pwm"]))
+                                 motor_pwm=int(p["motor_pwm"]), scan_mode=str(p["scan_mode"] or ""))
         try:
             settings.validate()
         except ValueError as exc:
