@@ -51,7 +51,9 @@ def prepare_sim_environment(env: dict[str, str]) -> Path:
     env["DEEPRACER_DEV_ROOT"] = str(dev)
     env["DEEPRACER_HARDWARE"] = "sim"
     # software updates of the simulated car install into its own tree, never into /opt/deepracer
-    env.setdefault("DEEPRACER_PREFIX", str(sim / "prefix"))
+    if "DEEPRACER_PREFIX" not in env:
+        env["DEEPRACER_PREFIX"] = str(sim / "prefix")
+        (sim / "prefix").mkdir(exist_ok=True)  # the simulated car is "installed": updates can be tried
     # the simulated car's graph stays on this machine, never mixing with another laptop's on the LAN
     env.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     # The simulated car's NetworkManager: the console's Wi-Fi page and the USB provisioner talk to a

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from runtime.ros_shell import write_setup_bash
+from sim.world import WorldConfig
 from tests.fleet import drem
 from tests.recording import bagcheck
 from tests.support.ros import wait_until
@@ -193,6 +194,9 @@ def test_a_race_day_through_the_fleet_managers_commands(sim_stack: SimStack, car
         client.close()
 
 
+CAMERA = WorldConfig()  # the simulated car's camera (640x480 JPEG)
+
+
 def decoded_shape(image) -> tuple[int, ...]:
     """The recorded camera image decoded (JPEG of the community layout, or raw pixels)."""
     import cv2
@@ -237,7 +241,8 @@ def check_fetched_bag(fetched: bytes, bag_name: str, race_start: float, state: P
         assert race_start - 60 < stamp <= item.log_time / 1e9 and stamp > previous   # real, increasing capture times
         previous = stamp
         assert [r.class_label for r in msg.results] == list(range(actions))   # one per action of the model
-        assert decoded_shape(msg.images[0])[:2] == (120, 160)
+        # the camera's frame as it came (community dialect: no resize on the car), the simulator's size
+        assert decoded_shape(msg.images[0])[:2] == (CAMERA.height, CAMERA.width)
         assert abs(sum(r.class_prob for r in msg.results) - 1.0) < 1e-3      # a discrete policy's probabilities
         assert min(r.class_prob for r in msg.results) >= 0.0
     bagcheck.check_definition("deepracer_interfaces_pkg/msg/InferResultsArray",
