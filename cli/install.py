@@ -17,6 +17,8 @@ Install (also the upgrade: run it again from a newer checkout):
   created when missing, kept across upgrades and by uninstall;
 - writes /opt/aws/deepracer/lib/setup.bash (fleet managers source it for `ros2`; a stock car's file
   is kept as setup.bash.orig and put back by uninstall; runtime/ros_shell.py);
+- registers an empty dpkg package `aws-deepracer-core` 2.1.9.9+community.<version> (fleet managers read
+  it to know the car records drives; a stock car's own package is kept; `cli/dpkg_entry.py`);
 - installs the shipped sample models (`sample_models/`) into its `artifacts/` as `Sample_...` the
   first time (inference/samples.py: a sample the owner deleted is not installed again).
 
@@ -231,6 +233,24 @@ def install_ros_setup(layout: Layout) -> None:
     write_setup_bash(layout.at(STATE_DIR / "lib" / "setup.bash"), layout.src, STATE_DIR)
 
 
+def _stack_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("deepracer-open-stack")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def register_dpkg_entry(layout: Layout) -> None:
+    from cli.dpkg_entry import DpkgError, register_entry
+
+    try:
+        print(register_entry(_stack_version(), None if layout.live else layout.root), flush=True)
+    except DpkgError as exc:  # the stack runs without it; only a fleet manager's log fetch misses it
+        layout.notes.append(f"no aws-deepracer-core entry for fleet managers: {exc}")
+
+
 def install_samples(layout: Layout) -> None:
     from inference.samples import seed_samples
 
@@ -314,6 +334,7 @@ def install(layout: Layout, source: Path, build: bool = True, start: bool = True
     create_service_user(layout)
     prepare_state(layout)
     install_ros_setup(layout)
+    register_dpkg_entry(layout)
     install_samples(layout)
     install_units(layout, layout.at(layout.src / "systemd"))
     enable_units(layout, start)
@@ -344,6 +365,12 @@ def uninstall(layout: Layout, keep_user: bool = False) -> None:
     from runtime.ros_shell import remove_setup_bash
 
     remove_setup_bash(layout.at(STATE_DIR / "lib" / "setup.bash"))
+    from cli.dpkg_entry import DpkgError, unregister_entry
+
+    try:
+        print(unregister_entry(None if layout.live else layout.root), flush=True)
+    except DpkgError as exc:
+        layout.notes.append(str(exc))
     if not keep_user and manifest.get("service_user_created", True) and _user_exists(layout, SERVICE_USER):
         argv = ["userdel"] if layout.live else ["userdel", "--root", str(layout.root)]
         proc = _run([*argv, SERVICE_USER], check=False)
