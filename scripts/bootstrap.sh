@@ -74,7 +74,9 @@ install_node_tools() {
   say "installing the JavaScript type checker (TypeScript) into build/node"
   rm -rf "$NODE_TOOLS" && mkdir -p "$NODE_TOOLS" "$VENV"
   cp scripts/js/package.json scripts/js/package-lock.json "$NODE_TOOLS/"
-  if ! npm ci --prefix "$NODE_TOOLS" --no-audit --no-fund --loglevel=error >"$VENV/npm.log" 2>&1; then
+  # --prefer-offline: a package already in npm's cache is taken from it without asking the registry
+  # again (the lock file pins it with its integrity hash); a fresh machine still downloads it
+  if ! npm ci --prefix "$NODE_TOOLS" --prefer-offline --no-audit --no-fund --loglevel=error >"$VENV/npm.log" 2>&1; then
     tail -30 "$VENV/npm.log"; echo "npm ci failed (full log: .venv/npm.log)"; exit 1
   fi
 }
