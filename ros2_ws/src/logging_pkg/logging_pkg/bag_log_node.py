@@ -90,8 +90,14 @@ class BagLogNode(Node):
                                f"recording {', '.join(self.log_topics)} while {self.monitor_topic} flows")
 
     def _log(self, level: str, message: str) -> None:
+        # one call site per severity: rclpy refuses a second severity from the same line (ValueError)
         logger = self.get_logger()
-        {"info": logger.info, "warn": logger.warning, "error": logger.error}.get(level, logger.info)(message)
+        if level == "error":
+            logger.error(message)
+        elif level == "warn":
+            logger.warning(message)
+        else:
+            logger.info(message)
 
     # -- subscriptions by the type the graph announces -----------------------------------------
     def _discover(self) -> None:
