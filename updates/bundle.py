@@ -124,6 +124,11 @@ def build_bundle(out_dir: Path, version: str, files: Mapping[str, Path], arch: s
 
 # -- verifying ----------------------------------------------------------------------------------
 
+# Python's "data" extraction filter where it exists (3.11.4+, 3.12+); the members are checked above
+# it either way (plain files and folders under one top folder, no absolute or ".." paths)
+EXTRACT_FILTER: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
 def _check_member_path(rel: str) -> None:
     path = PurePosixPath(rel)
     if path.is_absolute() or ".." in path.parts or not path.parts or rel != path.as_posix():
@@ -153,7 +158,7 @@ def verify_bundle(archive: Path, staging: Path, arch: str | None = None) -> Bund
         with tarfile.open(archive, "r:*") as tar:
             top, members = _safe_members(tar)
             staging.mkdir(parents=True, exist_ok=True)
-            tar.extractall(staging, members=members, filter="data")
+            tar.extractall(staging, members=members, **EXTRACT_FILTER)
     except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"{archive.name} is not a readable bundle: {exc}") from exc
     root = staging / top

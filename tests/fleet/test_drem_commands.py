@@ -25,6 +25,7 @@ import pytest
 from runtime.ros_shell import write_setup_bash
 from sim.world import WorldConfig
 from tests.fleet import drem
+from updates.bundle import EXTRACT_FILTER
 from tests.recording import bagcheck
 from tests.support.ros import wait_until
 from tests.support.stack import SimStack
@@ -215,7 +216,7 @@ def check_fetched_bag(fetched: bytes, bag_name: str, race_start: float, state: P
     with tarfile.open(fileobj=io.BytesIO(fetched), mode="r:gz") as tar:
         names = tar.getnames()
         assert names and all(n.startswith(f"./{bag_name}") for n in names), names
-        tar.extractall(extract, filter="data")
+        tar.extractall(extract, **EXTRACT_FILTER)
     folder = extract / bag_name
     info = bagcheck.metadata(folder)
     assert info["storage_identifier"] == "mcap"
