@@ -25,10 +25,10 @@ import pytest
 from runtime.ros_shell import write_setup_bash
 from sim.world import WorldConfig
 from tests.fleet import drem
-from updates.bundle import EXTRACT_FILTER
 from tests.recording import bagcheck
 from tests.support.ros import wait_until
 from tests.support.stack import SimStack
+from updates.bundle import EXTRACT_FILTER
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_ARCHIVE = REPO / "sample_models" / "sim_loop_model.tar.gz"
