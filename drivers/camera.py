@@ -364,7 +364,15 @@ class FileSource(FrameSource):
 
 
 class SimSource(FrameSource):
-    """Frames written by the simulator into a shared frame file (see drivers/frame_file.py)."""
+    """Frames written by the simulator into a shared frame file (see drivers/frame_file.py).
+
+    The file cannot be waited on as a V4L2 device can (its frames are written through a memory map), so
+    `read()` polls it every `poll_interval` s; to keep that from costing the car's CPU budget, it first
+    sleeps until shortly before the next frame is due (`EARLY_WAKE_S` ahead of the frames' measured
+    period), then polls: about three wake-ups per frame instead of one per `poll_interval`.
+    """
+
+    EARLY_WAKE_S = 0.004
 
     def __init__(self, path: str | os.PathLike[str], stale_after: float = 2.0, poll_interval: float = 0.002,
                  jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> None:
@@ -376,6 +384,24 @@ class SimSource(FrameSource):
         self._reader: Any = None
         self._last = 0
         self._stop = threading.Event()
+        self._period: float | None = None         # the frames' period as they arrive (smoothed)
+        self._last_arrival: float | None = None   # monotonic time the last frame was seen
+
+    def _frame_seen(self) -> None:
+        now = time.monotonic()
+        if self._last_arrival is not None:
+            interval = now - self._last_arrival
+            if 0.0 < interval < 0.5:
+                self._period = interval if self._period is None else 0.8 * self._period + 0.2 * interval
+        self._last_arrival = now
+
+    def _sleep_until_due(self) -> None:
+        """Sleep until just before the next frame is due (nothing to poll for until then)."""
+        if self._period is None or self._last_arrival is None:
+            return
+        delay = self._last_arrival + self._period - self.EARLY_WAKE_S - time.monotonic()
+        if delay > 0 and self._stop.wait(delay):
+            raise CameraError("source closed")
 
     def open(self) -> None:
         from drivers.frame_file import FrameFormatError, FrameReader
@@ -386,6 +412,7 @@ class SimSource(FrameSource):
         except (FileNotFoundError, FrameFormatError) as exc:
             raise CameraError(f"no simulated camera at {self.path}: {exc}") from exc
         self._last = 0
+        self._period = self._last_arrival = None
 
     def read(self) -> tuple[bytes, int]:
         from drivers.frame_file import FrameFormatError
@@ -394,12 +421,14 @@ class SimSource(FrameSource):
         if reader is None:
             raise CameraError(f"{self.name} is not open")
         deadline = time.monotonic() + self.stale_after
+        self._sleep_until_due()
         try:
             while True:
                 if reader.latest_number() > self._last:
                     frame = reader.read()
                     if frame is not None and frame.number > self._last:
                         self._last = frame.number
+                        self._frame_seen()
                         if frame.jpeg is not None:
                             return frame.jpeg, frame.capture_ns  # the simulated camera's JPEG as it came
                         assert frame.image is not None

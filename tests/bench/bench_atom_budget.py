@@ -201,10 +201,11 @@ def _manual(stack: SimStack, fps: float) -> dict[str, float]:
             while _read(duty) == neutral and time.monotonic() < deadline:
                 publisher.publish(ServoCtrlMsg(angle=0.0, throttle=0.4))
                 time.sleep(0.02)
-            for _ in range(10):   # a steady stream, then silence
+            for i in range(10):   # a steady stream, then silence from the last publish on
                 publisher.publish(ServoCtrlMsg(angle=0.0, throttle=0.4))
-                time.sleep(0.02)
-            last = time.perf_counter()
+                last = time.perf_counter()
+                if i < 9:
+                    time.sleep(0.02)
             stopped = None
             while time.perf_counter() < last + timeout_s + 5:
                 if _read(duty) == neutral:
