@@ -26,7 +26,7 @@ from tests.usb.fake_nm import FakeNetworkManager
 # endless answers, and the routes that end the fuzzer's own session
 SKIPPED = {("GET", "/api/update_status"), ("GET", "/logout"), ("GET", "/builtin/logout"), ("GET", "/redirect_login"),
            ("POST", "/redirect_login")}
-EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}
+EXAMPLES = {GenerationMode.POSITIVE: 7, GenerationMode.NEGATIVE: 4}
 
 
 @pytest.fixture
