@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from cli.common import default_sim_state_dir
+from runtime.paths import process_logs_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -136,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
         write_ros_env(state / "run", env)
     except OSError as exc:
         print(f"warning: cannot write {state / 'run'}/ros_env.sh: {exc}", flush=True)
-    supervisor = Supervisor(graph, logs_dir=state / "logs", run_dir=state / "run", env=env,
+    logs = process_logs_dir(state)
+    supervisor = Supervisor(graph, logs_dir=logs, run_dir=state / "run", env=env,
                             max_backoff=args.max_restart_backoff)
     print(f"DeepRacer stack starting ({'simulated car' if sim else 'car hardware'}); state in {state}", flush=True)
     supervisor.start()
@@ -145,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Device console: http://{host}:{port}  (https://{host}:{https_port})", flush=True)
         if sim:
             print("Console password: deepracer (until you change it in Settings)", flush=True)
-    print("Logs: " + str(state / "logs") + "   Stop: Ctrl-C", flush=True)
+    print("Logs: " + str(logs) + "   Stop: Ctrl-C", flush=True)
     while not done.is_set():
         supervisor.poll()
         done.wait(0.2)

@@ -134,5 +134,5 @@ def build_console(settings: ConsoleSettings, car: Car, *, system: System | None 
         system=system,
         network=network if network is not None else default_network(),
         models=models or ModelStore(settings.artifacts_dir),
-        logs=LogSources(settings.syslog_path, settings.logs_dir, settings.max_log_lines, simulated=settings.simulated),
+        logs=LogSources(settings.syslog_path, settings.process_logs_dir, settings.max_log_lines, simulated=settings.simulated),
     )

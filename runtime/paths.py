@@ -9,6 +9,7 @@ points the state root at `var/` inside the repository; tests point every root at
     DEEPRACER_DEV_ROOT    /dev                    i2c buses, serial ports, video devices
     DEEPRACER_HARDWARE    real | sim              which driver backends the nodes use
     DEEPRACER_PREFIX      /opt/deepracer          installed releases (software updates)
+    DEEPRACER_LOG_DIR     <state>/stack-logs      the stack's process logs (not logs/: the bags)
 """
 
 from __future__ import annotations
@@ -61,7 +62,20 @@ def artifacts_dir() -> Path:
 
 
 def logs_dir() -> Path:
+    """The drive recordings (bags), as the community car keeps them; fleet managers empty it."""
     return state_dir() / "logs"
+
+
+PROCESS_LOGS_FOLDER = "stack-logs"
+
+
+def process_logs_dir(state: Path | None = None) -> Path:
+    """The stack's own process logs (`<process>.log`): DEEPRACER_LOG_DIR, else `<state>/stack-logs`.
+
+    Not `<state>/logs`: that folder holds the drive recordings, and a fleet manager's
+    `rm -rf /opt/aws/deepracer/logs/*` would take the open process logs with it."""
+    configured = os.environ.get("DEEPRACER_LOG_DIR")
+    return Path(configured) if configured else (state or state_dir()) / PROCESS_LOGS_FOLDER
 
 
 def sensor_configuration_file() -> Path:

@@ -117,7 +117,15 @@ class ConsoleSettings(BaseModel):
 
     @property
     def logs_dir(self) -> Path:
+        """The drive recordings (bags)."""
         return self.state_dir / "logs"
+
+    @property
+    def process_logs_dir(self) -> Path:
+        """The stack's process logs (`runtime.paths.process_logs_dir`)."""
+        from runtime.paths import process_logs_dir
+
+        return process_logs_dir(self.state_dir)
 
     @property
     def drive_settings_file(self) -> Path:

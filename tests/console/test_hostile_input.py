@@ -95,8 +95,8 @@ def test_stream_sizes_must_be_finite(client: ConsoleClient, query: str) -> None:
 
 
 def test_log_line_counts_beyond_any_count(client: ConsoleClient, settings) -> None:
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    (settings.logs_dir / "core.log").write_text("one\ntwo\n")
+    settings.process_logs_dir.mkdir(parents=True, exist_ok=True)
+    (settings.process_logs_dir / "core.log").write_text("one\ntwo\n")
     assert_refused(client.get("/api/logs/CORE/" + "9" * 5000), 400, "too large")
     assert_refused(client.get("/api/logs/CORE/" + "1" * 19), 400, "too large")
     assert client.get("/api/logs/CORE/" + "9" * 18).json() == {"success": True, "data": "one\ntwo"}

@@ -43,9 +43,9 @@ def test_at_most_1000_lines(client: ConsoleClient, settings) -> None:
 
 def test_process_and_node_logs(client: ConsoleClient, settings) -> None:
     assert client.get("/api/logs").json()["default"] == "SYS"  # nothing written by the stack yet
-    write_lines(settings.logs_dir / "core.log", 10, "core")
-    write_lines(settings.logs_dir / "console.log", 10, "console")
-    write_lines(settings.logs_dir / "sensors.log", 10, "sensors")
+    write_lines(settings.process_logs_dir / "core.log", 10, "core")
+    write_lines(settings.process_logs_dir / "console.log", 10, "console")
+    write_lines(settings.process_logs_dir / "sensors.log", 10, "sensors")
     assert client.get("/api/logs/CORE/1").json()["data"] == "core line 9"
     assert client.get("/api/logs/servo_node/1").json()["data"] == "core line 9"
     assert client.get("/api/logs/camera_node/1").json()["data"] == "sensors line 9"
@@ -60,8 +60,8 @@ def test_process_and_node_logs(client: ConsoleClient, settings) -> None:
 
 def test_stack_log_is_every_process_log(client: ConsoleClient, settings) -> None:
     assert client.get("/api/logs/STACK/10").json()["data"] == "File Not Found!"
-    write_lines(settings.logs_dir / "core.log", 10, "core")
-    write_lines(settings.logs_dir / "inference.log", 10, "inference")
+    write_lines(settings.process_logs_dir / "core.log", 10, "core")
+    write_lines(settings.process_logs_dir / "inference.log", 10, "inference")
     assert client.get("/api/logs/STACK/4").json()["data"] == (
         "==> core.log <==\ncore line 8\ncore line 9\n\n==> inference.log <==\ninference line 8\ninference line 9")
     assert client.get("/api/logs/stack/0").json()["data"] == ""
@@ -69,14 +69,14 @@ def test_stack_log_is_every_process_log(client: ConsoleClient, settings) -> None
 
 def test_sys_is_still_the_system_log_on_a_car(client: ConsoleClient, settings) -> None:
     write_lines(settings.syslog_path, 5, "sys")
-    write_lines(settings.logs_dir / "core.log", 5, "core")
+    write_lines(settings.process_logs_dir / "core.log", 5, "core")
     assert client.get("/api/logs/SYS/1").json()["data"] == "sys line 4"
 
 
 def test_sys_is_the_stack_on_the_simulated_car(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "sim", hardware_mode="sim")
     write_lines(settings.syslog_path, 5, "laptop")
-    write_lines(settings.logs_dir / "core.log", 5, "core")
+    write_lines(settings.process_logs_dir / "core.log", 5, "core")
     with TestClient(create_app(settings, FakeCar())) as http:
         client = ConsoleClient(http)
         assert client.login().json() == {"redirect": "/home"}

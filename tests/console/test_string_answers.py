@@ -75,8 +75,8 @@ def check_all(client: ConsoleClient) -> None:
 def test_string_fields_stay_strings(client: ConsoleClient, car: FakeCar, fake_nm: FakeNetworkManager,
                                     settings) -> None:
     install_model(settings.artifacts_dir, "2024")
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    (settings.logs_dir / "core.log").write_text("12\n34\n")
+    settings.process_logs_dir.mkdir(parents=True, exist_ok=True)
+    (settings.process_logs_dir / "core.log").write_text("12\n34\n")
     # not connected anywhere: still a string (empty)
     details = client.get("/api/get_network_details").json()
     assert details["ip_address"] == "" and details["SSID"] == ""

@@ -49,7 +49,12 @@ class Stack:
 
     @property
     def logs_dir(self) -> Path:
+        """The drive recordings."""
         return self.state_dir / "logs"
+
+    @property
+    def process_logs_dir(self) -> Path:
+        return self.state_dir / "stack-logs"
 
     def read_json(self, name: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((self.state_dir / name).read_text())
@@ -57,7 +62,7 @@ class Stack:
 
     def diagnostics(self) -> str:
         parts = [self.out_path.read_text(errors="replace")[-3000:]]
-        for log in sorted(self.logs_dir.glob("*.log")):
+        for log in sorted(self.process_logs_dir.glob("*.log")):
             parts.append(f"--- {log.name}\n" + log.read_text(errors="replace")[-1500:])
         return "\n".join(parts)
 

@@ -45,8 +45,8 @@ def hostile_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setenv(key, value)
     settings = make_settings(tmp_path)
     install_model(settings.artifacts_dir, MODEL)
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    (settings.logs_dir / "core.log").write_text(f"first line\n{LOG_LINE}\nlast line\n")
+    settings.process_logs_dir.mkdir(parents=True, exist_ok=True)
+    (settings.process_logs_dir / "core.log").write_text(f"first line\n{LOG_LINE}\nlast line\n")
     certs = generate_certificate(settings.certs_dir, addresses=["127.0.0.1"])
     with LiveServer(create_app(settings, FakeCar()), certs=certs) as server:
         yield server

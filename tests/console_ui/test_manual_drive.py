@@ -268,7 +268,7 @@ def test_a_steady_stick_keeps_the_car_driving(car: Stack, page, stamped: Stamped
     # own watchdog (it logs every cut), not by arrival gaps here, which a loaded machine stretches.
     import time
 
-    core_log = car.logs_dir / "core.log"
+    core_log = car.process_logs_dir / "core.log"
     p = page("control")
     _start_manual(p)
     assert _uses_the_drive_socket(p)
@@ -305,7 +305,7 @@ def test_the_page_going_away_stops_the_car_at_once(car: Stack, page, stamped: St
     p.keyboard.down("ArrowUp")
     wait_until(lambda: any(m.throttle > 0 for _t, m in stamped.msgs), 5, "driving forward")
     wait_until(lambda: _sim_speed(car) > 0.05, 5, "the simulated car to move")
-    console_log = car.logs_dir / "console.log"
+    console_log = car.process_logs_dir / "console.log"
     before = console_log.read_text(errors="replace")
     socket_stops, dead_man_stops = before.count("the driver's WebSocket closed"), before.count(DEAD_MAN_STOP)
     if how == "vanished":

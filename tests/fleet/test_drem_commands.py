@@ -60,8 +60,9 @@ def ok(reply) -> dict:
 
 @pytest.fixture
 def car(sim_stack: SimStack, sim_car_settings, tmp_path: Path):
-    """The simulated car seen through DREM's paths; its models and process logs are set aside while DREM
-    deletes `artifacts/*` and `logs/*`, and put back afterwards (the stack is shared with other tests)."""
+    """The simulated car seen through DREM's paths; its models and anything but bags in logs/ are set
+    aside while DREM deletes `artifacts/*` and `logs/*`, and put back afterwards (the stack is shared
+    with other tests)."""
     state = sim_stack.state_dir
     write_setup_bash(state / "lib" / "setup.bash", REPO, Path("/opt/aws/deepracer"))
     kept = tmp_path / "kept"
@@ -108,6 +109,8 @@ def test_a_race_day_through_the_fleet_managers_commands(sim_stack: SimStack, car
         result = car_view.run(drem.delete_all_models())
         assert result.returncode == 0, result.stderr
         assert list((state / "artifacts").iterdir()) == []
+        # the stack's own process logs are not in logs/: DREM's rm -rf logs/* leaves them
+        assert (state / "stack-logs" / "core.log").stat().st_size > 0
 
         # §2.5 modern upload (presigned GET), then §2.6 legacy upload: ready models without any console step
         s3.objects["/models/fast.tar.gz"] = optimized_archive()

@@ -155,7 +155,7 @@ class SimStack:
             return {}
 
     def log(self, process: str) -> str:
-        path = self.state_dir / "logs" / f"{process}.log"
+        path = self.state_dir / "stack-logs" / f"{process}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
     # -- console -------------------------------------------------------------------------------
