@@ -128,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
                             source=graph.source)
 
     seed_sample_models(state / "artifacts")
+    (state / "logs").mkdir(parents=True, exist_ok=True)   # the drive recordings, as on an installed car
     if not args.max_restart_backoff >= 0.5:
         print("--max-restart-backoff must be at least 0.5 s")
         return 2

@@ -198,4 +198,7 @@ CORE = GraphSpec("tests.actuation.core_host", ["-p", "watchdog_timeout:=30.0"], 
 
 # status_led_node + battery_node + device_info_node + device_status_node in one process (device status
 # every 0.2 s).
-SUPPORT = GraphSpec("tests.actuation.support_host", ["-p", "status_period:=0.2"], "device_info_node started")
+# latency_gap 3 s: a loaded test machine can hold the test's sender back for half a second, which
+# would start a new (short) statistics window in the middle of the latency test
+SUPPORT = GraphSpec("tests.actuation.support_host", ["-p", "status_period:=0.2", "-p", "latency_gap:=3.0"],
+                    "device_info_node started")
