@@ -368,8 +368,10 @@ class SimSource(FrameSource):
 
     The file cannot be waited on as a V4L2 device can (its frames are written through a memory map), so
     `read()` polls it every `poll_interval` s; to keep that from costing the car's CPU budget, it first
-    sleeps until shortly before the next frame is due (`EARLY_WAKE_S` ahead of the frames' measured
-    period), then polls: about three wake-ups per frame instead of one per `poll_interval`.
+    sleeps until shortly before the next frame is due (`EARLY_WAKE_S` ahead of it), then polls: about
+    three wake-ups per frame instead of one per `poll_interval`. When the next frame is due comes from
+    the simulator's own capture stamps and frame numbers (never from when this reader happened to
+    look, which a busy reader would stretch).
     """
 
     EARLY_WAKE_S = 0.004
@@ -384,23 +386,22 @@ class SimSource(FrameSource):
         self._reader: Any = None
         self._last = 0
         self._stop = threading.Event()
-        self._period: float | None = None         # the frames' period as they arrive (smoothed)
-        self._last_arrival: float | None = None   # monotonic time the last frame was seen
+        self._period_ns: int | None = None        # the simulator's frame period, from its stamps
+        self._last_capture: tuple[int, int] | None = None   # (frame number, capture_ns) of the last frame
 
-    def _frame_seen(self) -> None:
-        now = time.monotonic()
-        if self._last_arrival is not None:
-            interval = now - self._last_arrival
-            if 0.0 < interval < 0.5:
-                self._period = interval if self._period is None else 0.8 * self._period + 0.2 * interval
-        self._last_arrival = now
+    def _frame_seen(self, number: int, capture_ns: int) -> None:
+        if self._last_capture is not None and number > self._last_capture[0]:
+            period = (capture_ns - self._last_capture[1]) // (number - self._last_capture[0])
+            self._period_ns = period if 0 < period < 500_000_000 else None
+        self._last_capture = (number, capture_ns)
 
     def _sleep_until_due(self) -> None:
         """Sleep until just before the next frame is due (nothing to poll for until then)."""
-        if self._period is None or self._last_arrival is None:
+        if self._period_ns is None or self._last_capture is None:
             return
-        delay = self._last_arrival + self._period - self.EARLY_WAKE_S - time.monotonic()
-        if delay > 0 and self._stop.wait(delay):
+        due_ns = self._last_capture[1] + self._period_ns
+        delay = (due_ns - time.time_ns()) / 1e9 - self.EARLY_WAKE_S
+        if delay > 0 and self._stop.wait(min(delay, 0.5)):
             raise CameraError("source closed")
 
     def open(self) -> None:
@@ -412,7 +413,8 @@ class SimSource(FrameSource):
         except (FileNotFoundError, FrameFormatError) as exc:
             raise CameraError(f"no simulated camera at {self.path}: {exc}") from exc
         self._last = 0
-        self._period = self._last_arrival = None
+        self._period_ns = None
+        self._last_capture = None
 
     def read(self) -> tuple[bytes, int]:
         from drivers.frame_file import FrameFormatError
@@ -428,7 +430,7 @@ class SimSource(FrameSource):
                     frame = reader.read()
                     if frame is not None and frame.number > self._last:
                         self._last = frame.number
-                        self._frame_seen()
+                        self._frame_seen(frame.number, frame.capture_ns)
                         if frame.jpeg is not None:
                             return frame.jpeg, frame.capture_ns  # the simulated camera's JPEG as it came
                         assert frame.image is not None
