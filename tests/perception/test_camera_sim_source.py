@@ -111,3 +111,27 @@ def test_the_simulated_cameras_jpeg_is_passed_on_byte_for_byte(tmp_path: Path) -
             assert source.read() == (jpeg, 1_700_000_000_000_000_000)
         finally:
             source.close()
+
+
+def test_a_reader_held_back_keeps_the_simulators_frame_period(tmp_path: Path) -> None:
+    """The reader sleeps until the next frame is due by the simulator's stamps: a reader that was
+    busy and skipped frames does not stretch its idea of the period (which would then skip more)."""
+    period_ns = 33_333_333
+    base = time.time_ns()
+    writer = FrameWriter(tmp_path / "camera0.frame", 160, 120)
+    source = SimSource(tmp_path / "camera0.frame")
+    frame = np.zeros((120, 160, 3), np.uint8)
+    try:
+        source.open()
+        writer.write(frame, capture_ns=base)
+        assert source.read()[1] == base
+        for k in (1, 2, 3):                        # the reader was busy: three frames came meanwhile
+            writer.write(frame, capture_ns=base + k * period_ns)
+        assert source.read()[1] == base + 3 * period_ns     # the newest one
+        assert source._period_ns == period_ns      # the simulator's period, not the reader's gap
+        writer.write(frame, capture_ns=base + 4 * period_ns)
+        assert source.read()[1] == base + 4 * period_ns
+        assert source._period_ns == period_ns
+    finally:
+        source.close()
+        writer.close()
