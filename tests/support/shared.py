@@ -28,9 +28,25 @@ def _main_checkout() -> Path | None:
     return gitdir.parent.parent.parent if gitdir.parent.name == "worktrees" else None
 
 
+def _origin_checkout() -> Path | None:
+    """The checkout this one was cloned from, when that is a folder on this machine (`git clone .`)."""
+    import subprocess
+
+    try:
+        url = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not url or "://" in url or ":" in url.split("/", 1)[0]:
+        return None   # a remote URL, not a local folder
+    origin = Path(url.removeprefix("file://"))
+    return origin if origin.is_dir() else None
+
+
 def shared_reference() -> Path | None:
-    """`shared/reference` beside this checkout (or beside the main checkout), or None."""
-    for checkout in (REPO, _main_checkout()):
+    """`shared/reference` beside this checkout (or beside the main checkout, or beside the local
+    checkout it was cloned from), or None."""
+    for checkout in (REPO, _main_checkout(), _origin_checkout()):
         if checkout is not None and (checkout.parent / "shared" / "reference").is_dir():
             return checkout.parent / "shared" / "reference"
     return None
