@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from runtime.processes import pid_alive
 
 HEALTH_TIMEOUT_S = 60.0
 
@@ -31,18 +31,6 @@ class HealthReport:
     @property
     def healthy(self) -> bool:
         return not self.problems and bool(self.checked)
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class StackHealth:
@@ -62,7 +50,7 @@ class StackHealth:
             snapshot = json.loads((self.state_dir / "run" / "supervisor.json").read_text())
         except (OSError, ValueError):
             return ["graph: the stack's supervisor has not reported yet"]
-        if not _pid_alive(snapshot.get("supervisor_pid")) or snapshot.get("stopping"):
+        if not pid_alive(snapshot.get("supervisor_pid")) or snapshot.get("stopping"):
             return ["graph: the stack's supervisor is not running"]
         if float(snapshot.get("started_at", 0.0)) < self.since:
             return ["graph: the stack has not restarted yet"]

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.atomic import atomic_write_json
+from runtime.processes import pid_alive
 from updates.bundle import BundleError, verify_bundle, version_key
 from updates.health import HEALTH_TIMEOUT_S, HealthReport
 from updates.releases import Provisioner, ReleaseStore, pip_provision
@@ -67,18 +68,6 @@ def boot_id() -> str:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     except OSError:
         return ""
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def systemd_restart(unit: str = CORE_UNIT) -> None:
@@ -215,7 +204,7 @@ class Updater:
             self.store.clean_incoming()
             return None
         self.store.clean_incoming()
-        owned = trial.get("boot_id") == boot_id() and _pid_alive(trial.get("pid")) and trial.get("pid") != os.getpid()
+        owned = trial.get("boot_id") == boot_id() and pid_alive(trial.get("pid")) and trial.get("pid") != os.getpid()
         if owned:
             return None  # the updater is checking this restart right now
         previous = trial.get("previous")

@@ -41,6 +41,7 @@ from node_host.ros_helpers import (
     ServiceCaller,
     command_qos,
     create_deferred_service,
+    log_at,
     one_shot,
     read_parameters,
 )
@@ -249,14 +250,7 @@ class CtrlNode(Node):
 
     # -- plumbing ----------------------------------------------------------------------------
     def _log(self, level: str, message: str) -> None:
-        # one call site per severity: rclpy refuses a severity change at the same call site
-        logger = self.get_logger()
-        if level == "error":
-            logger.error(message)
-        elif level == "warn":
-            logger.warning(message)
-        else:
-            logger.info(message)
+        log_at(self, level, message)
 
     def _send_servo_power(self, enabled: bool) -> Pending[int]:
         request = ServoGPIOSrv.Request(enable=SERVO_GPIO_ENABLE if enabled else SERVO_GPIO_DISABLE)

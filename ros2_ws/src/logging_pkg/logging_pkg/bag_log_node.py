@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from node_host.ros_helpers import create_deferred_service
+from node_host.ros_helpers import create_deferred_service, log_at
 from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -90,14 +90,7 @@ class BagLogNode(Node):
                                f"recording {', '.join(self.log_topics)} while {self.monitor_topic} flows")
 
     def _log(self, level: str, message: str) -> None:
-        # one call site per severity: rclpy refuses a second severity from the same line (ValueError)
-        logger = self.get_logger()
-        if level == "error":
-            logger.error(message)
-        elif level == "warn":
-            logger.warning(message)
-        else:
-            logger.info(message)
+        log_at(self, level, message)
 
     # -- subscriptions by the type the graph announces -----------------------------------------
     def _discover(self) -> None:

@@ -37,7 +37,7 @@ from rclpy.timer import Timer
 
 from runtime.steps import ServiceError, run_steps
 
-__all__ = ["LATEST_RELIABLE", "SENSOR_QOS", "ServiceCaller", "ServiceError", "command_qos",
+__all__ = ["LATEST_RELIABLE", "SENSOR_QOS", "ServiceCaller", "ServiceError", "command_qos", "log_at",
            "create_deferred_service", "offload", "one_shot", "read_parameters"]
 
 T = TypeVar("T")
@@ -48,6 +48,18 @@ Resp = TypeVar("Resp")
 # -- QoS ---------------------------------------------------------------------------------------------
 SENSOR_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
 LATEST_RELIABLE = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def log_at(node: Node, level: str, message: str) -> None:
+    """Log `message` at `level` ("error", "warn", else info) for libraries that report through a
+    callback. One call site per severity: rclpy raises ValueError when one line logs at two."""
+    logger = node.get_logger()
+    if level == "error":
+        logger.error(message)
+    elif level == "warn":
+        logger.warning(message)
+    else:
+        logger.info(message)
 
 
 def command_qos(deadline_s: float = 0.0) -> QoSProfile:
