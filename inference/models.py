@@ -268,10 +268,16 @@ def _collect(source: Path, staging: Path, limit: int, metadata_path: Path | None
                 reader = _LimitedReader(gz, limit)  # type: ignore[arg-type]
                 if _is_tar_block(inner_head):
                     found = _read_tar(reader, label, staging, limit)  # type: ignore[arg-type]
+                    # tar stops at its end-of-archive blocks; gzip checks its CRC only at the very end of the
+                    # stream, so read to there: a flipped byte in a member must not slip in as altered weights
+                    while reader.read(1 << 20):
+                        pass
                 else:
                     inner = source.name[:-3] if source.name.lower().endswith(".gz") else source.name
                     suffix = _graph_suffix(inner)
                     if suffix is None:
+                        while reader.read(1 << 20):  # a corrupt stream is reported as such, not as an unknown file
+                            pass
                         raise ModelImportError(f"{label} is a gzip file but neither a tar archive nor a "
                                                "gzipped .pb/.onnx graph")
                     found = _Collected()

@@ -27,6 +27,7 @@ it), so a failed or interrupted install leaves the current UI as it was.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import secrets
@@ -38,7 +39,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from runtime.atomic import exchange_paths, fsync_dir, locked
 from runtime.processes import pid_alive
@@ -212,28 +213,44 @@ def _read_folder(source: Path, tree: Path, budget: _Budget) -> None:
 
 def _read_tar(source: Path, tree: Path, budget: _Budget) -> None:
     try:
-        with tarfile.open(source, mode="r|*") as tar:
-            for member in tar:
-                parts = _safe_parts(member.name)
-                if member.isdir():
-                    if parts:
-                        tree.joinpath(*parts).mkdir(parents=True, exist_ok=True)
-                    continue
-                if member.issym() or member.islnk():
-                    raise UiBundleError(f"{member.name} is a link; links are not allowed in a console UI")
-                if not member.isreg() or member.issparse():
-                    raise UiBundleError(f"{member.name} is not a regular file (device, FIFO or special member)")
-                if not parts:
-                    raise UiBundleError(f"unsafe file name in the bundle: {member.name!r}")
-                if member.size > MAX_BUNDLE_BYTES - budget.total:
-                    raise UiBundleError(f"the bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB "
-                                        f"(reached at {member.name})")
-                handle = tar.extractfile(member)
-                if handle is None:
-                    raise UiBundleError(f"{member.name} cannot be read from the archive")
-                _copy_limited(handle, tree.joinpath(*parts), budget, member.name, member.size)
+        with contextlib.ExitStack() as stack:
+            raw = stack.enter_context(open(source, "rb"))
+            # gzip through GzipFile: tarfile's own stream reader never checks the gzip CRC, and a flipped byte
+            # often decodes without a zlib error
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            stream = cast(IO[bytes], stack.enter_context(gzip.GzipFile(fileobj=raw)) if gzipped else raw)
+            _read_tar_stream(stream, tree, budget)
+            trailing = 0
+            while block := stream.read(1 << 20):  # to the end, where gzip checks its CRC
+                trailing += len(block)
+                if trailing > MAX_BUNDLE_BYTES:
+                    raise UiBundleError(f"{source.name} expands to more than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB")
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise UiBundleError(f"{source.name} is not a readable archive: {exc}") from None
+
+
+def _read_tar_stream(stream: IO[bytes], tree: Path, budget: _Budget) -> None:
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
+        for member in tar:
+            parts = _safe_parts(member.name)
+            if member.isdir():
+                if parts:
+                    tree.joinpath(*parts).mkdir(parents=True, exist_ok=True)
+                continue
+            if member.issym() or member.islnk():
+                raise UiBundleError(f"{member.name} is a link; links are not allowed in a console UI")
+            if not member.isreg() or member.issparse():
+                raise UiBundleError(f"{member.name} is not a regular file (device, FIFO or special member)")
+            if not parts:
+                raise UiBundleError(f"unsafe file name in the bundle: {member.name!r}")
+            if member.size > MAX_BUNDLE_BYTES - budget.total:
+                raise UiBundleError(f"the bundle is larger than {MAX_BUNDLE_BYTES // (1024 * 1024)} MB "
+                                    f"(reached at {member.name})")
+            handle = tar.extractfile(member)
+            if handle is None:
+                raise UiBundleError(f"{member.name} cannot be read from the archive")
+            _copy_limited(handle, tree.joinpath(*parts), budget, member.name, member.size)
 
 
 def _read_zip(source: Path, tree: Path, budget: _Budget) -> None:

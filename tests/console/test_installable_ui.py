@@ -154,7 +154,13 @@ def _bad_bundles(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     garbage.write_bytes(b"\x1f\x8b\x08\x00 definitely not a gzip stream" * 10)
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(tar_gz(tmp_path / "whole.tar.gz", files).read_bytes()[:-200])
+    # deflate's stored blocks decode any flipped byte without a zlib error: only gzip's CRC at the end catches it
+    stored = tar_gz(tmp_path / "stored.tar.gz", files, compresslevel=0).read_bytes()
+    at = stored.index(b"Third-party console")
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(stored[:at] + b"X" + stored[at + 1:])
     return {
+        "damaged": (damaged, "CRC check failed"),
         "no index": (tar_gz(tmp_path / "noindex.tar.gz", no_index), "no index.html in the bundle"),
         "empty folder": (tmp_path / "empty", "no index.html in the bundle"),
         "not an archive": (garbage, "is not a folder, a .tar.gz/.tgz/.tar archive or a .zip archive"),

@@ -102,6 +102,21 @@ def test_corrupt_and_truncated_gzip(tmp_path: Path, artifacts: Path, installed: 
     _refused(garbage, artifacts, "not a valid gzip archive")
 
 
+def test_a_flipped_byte_anywhere_in_a_gzipped_archive_is_refused(tmp_path: Path, artifacts: Path,
+                                                                 installed: Path) -> None:
+    """Deflate often decodes damaged data without error; only gzip's CRC at the stream's end catches it, and tar
+    stops reading before that end. Damage in the graph's bytes must not load as a model with altered weights."""
+    good = model_archive(tmp_path / "good.tar.gz", MODEL).read_bytes()
+    bad = tmp_path / "damaged.tar.gz"
+    header = 10 + len(b"good.tar.gz") + 1  # gzip header with the original file name
+    for start in range(header, len(good) - 8, len(good) // 40):
+        damaged = bytearray(good)
+        for i in range(start, start + 4):
+            damaged[i] ^= 0x5A
+        bad.write_bytes(bytes(damaged))
+        _refused(bad, artifacts, "corrupt or truncated")
+
+
 def test_expansion_limit_stops_a_gzip_bomb(tmp_path: Path, artifacts: Path, installed: Path) -> None:
     info = tarfile.TarInfo("padding.bin")
     info.size = 8 << 20

@@ -125,8 +125,8 @@ def write_bundle(root: Path, **kw: object) -> Path:
     return write_tree(root, bundle_files(**kw))  # type: ignore[arg-type]
 
 
-def tar_gz(path: Path, files: dict[str, bytes], prefix: str = "") -> Path:
-    with tarfile.open(path, "w:gz") as tar:
+def tar_gz(path: Path, files: dict[str, bytes], prefix: str = "", compresslevel: int = 9) -> Path:
+    with tarfile.open(path, "w:gz", compresslevel=compresslevel) as tar:
         for rel, data in files.items():
             info = tarfile.TarInfo(prefix + rel)
             info.size = len(data)
