@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import rplidar
 import serial
 
@@ -108,6 +109,69 @@ def decode_capsule(raw: bytes) -> tuple[float, bool, list[float], list[float]]:
     return (start_word & 0x7FFF) / 64.0, bool(start_word & 0x8000), distances, offsets
 
 
+# a standard node's byte 0 holds S (bit 0, first node of a revolution) and !S (bit 1); byte 1's bit 0 is 1
+_FLAGS_OK = bytes(int((b & 1) != (b >> 1) & 1) for b in range(256))
+_STARTS = bytes(int(b & 3 == 1) for b in range(256))
+_CHECK_OK = bytes(b & 1 for b in range(256))
+
+
+@dataclass(frozen=True)
+class NodeBatch:
+    """Consecutive measurements of a running scan: a standard scan's node bytes (5 per node, checked, decoded
+    once per revolution) or an express scan's decoded arrays; `starts` = indices of the nodes that begin a
+    revolution."""
+
+    starts: list[int]
+    raw: bytes = b""
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # angle (deg), distance (mm), quality
+
+    def __len__(self) -> int:
+        return len(self.arrays[0]) if self.arrays is not None else len(self.raw) // 5
+
+    def __getitem__(self, span: slice) -> NodeBatch:
+        if self.arrays is not None:
+            return NodeBatch([], arrays=(self.arrays[0][span], self.arrays[1][span], self.arrays[2][span]))
+        start, stop, _ = span.indices(len(self))
+        return NodeBatch([], raw=self.raw[5 * start:5 * stop])
+
+
+def check_nodes(raw: bytes) -> tuple[NodeBatch, str | None]:
+    """Standard-scan nodes, checked all at once (byte operations, no per-node Python): the batch of nodes
+    before the first malformed one, and the library's message for that one (None when all are well formed)."""
+    raw = raw[: len(raw) // 5 * 5]
+    first_bytes = raw[0::5]
+    bad_flags = first_bytes.translate(_FLAGS_OK).find(0)
+    bad_check = raw[1::5].translate(_CHECK_OK).find(0)
+    error = None
+    if bad_flags >= 0 or bad_check >= 0:
+        first = min(i for i in (bad_flags, bad_check) if i >= 0)
+        error = "New scan flags mismatch" if first == bad_flags else "Check bit not equal to 1"
+        raw, first_bytes = raw[:5 * first], first_bytes[:first]
+    starts = []
+    marks = first_bytes.translate(_STARTS)
+    at = marks.find(1)
+    while at >= 0:
+        starts.append(at)
+        at = marks.find(1, at + 1)
+    return NodeBatch(starts, raw=raw), error
+
+
+def decode_nodes(raw: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked standard-scan nodes -> angle (deg), distance (mm), quality arrays, as the library computes them."""
+    nodes = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 5)
+    angle = ((nodes[:, 1] >> 1).astype(np.uint16) | (nodes[:, 2].astype(np.uint16) << 7)) / 64.0
+    distance = (nodes[:, 3].astype(np.uint16) | (nodes[:, 4].astype(np.uint16) << 8)) / 4.0
+    return angle, distance, nodes[:, 0] >> 2
+
+
+def revolution_arrays(parts: list[NodeBatch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if parts and parts[0].arrays is None:
+        return decode_nodes(b"".join(p.raw for p in parts))
+    arrays = [p.arrays for p in parts if p.arrays is not None]
+    return (np.concatenate([a[0] for a in arrays]), np.concatenate([a[1] for a in arrays]),
+            np.concatenate([a[2] for a in arrays]))
+
+
 class LidarTimeout(rplidar.RPLidarException):
     """The device did not answer within the deadline (or the watchdog cancelled the read)."""
 
@@ -128,6 +192,8 @@ class ContainedRPLidar(rplidar.RPLidar):
         self._serial: Any = None
         self._rx = bytearray()
         self._cancel = threading.Event()
+        self.read_interval = 0.0
+        self._last_read = 0.0
         self.reset_wait = reset_wait
         self.dtr_supported = True
         super().__init__(port, baudrate=baudrate, timeout=timeout, logger=logger or log)
@@ -186,6 +252,13 @@ class ContainedRPLidar(rplidar.RPLidar):
 
     # -- bounded, buffered reads (replaces the library's endless busy-wait)
     def _read_exact(self, size: int) -> bytes:
+        self._fill(size)
+        data = bytes(self._rx[:size])
+        del self._rx[:size]
+        return data
+
+    def _fill(self, size: int) -> None:
+        """Until `_rx` holds `size` bytes: reads that block in select, bounded by `timeout` and `cancel()`."""
         deadline = time.monotonic() + self.timeout
         while len(self._rx) < size:
             if self._cancel.is_set():
@@ -202,6 +275,18 @@ class ContainedRPLidar(rplidar.RPLidar):
                 raise LidarTimeout("read cancelled by the watchdog")
             if time.monotonic() >= deadline:
                 raise LidarTimeout(f"no data from the LiDAR for {self.timeout:.1f} s")
+
+    def _read_units(self, unit: int) -> bytes:
+        """At least one `unit` of bytes (blocking like `_read_exact`), then every whole unit already waiting:
+        one read per burst from the adapter instead of one per measurement."""
+        self._fill(unit)
+        try:
+            waiting = self._serial.in_waiting
+            if waiting:
+                self._rx.extend(self._serial.read(min(waiting, 1 << 16)))
+        except (serial.SerialException, OSError, TypeError) as exc:
+            raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
+        size = len(self._rx) // unit * unit
         data = bytes(self._rx[:size])
         del self._rx[:size]
         return data
@@ -329,43 +414,67 @@ class ContainedRPLidar(rplidar.RPLidar):
         except (serial.SerialException, OSError, TypeError) as exc:
             raise rplidar.RPLidarException(f"serial port failed: {exc}") from exc
 
-    def iter_nodes(self, mode: ScanMode, max_buf_bytes: int) -> Iterator[tuple[bool, int, float, float]]:
-        """(new revolution, quality, angle_deg, distance_mm) for each measurement of a running scan.
+    def iter_batches(self, mode: ScanMode, max_buf_bytes: int) -> Iterator[NodeBatch]:
+        """The measurements of a running scan, a batch per read (every whole node or capsule waiting).
 
         When more than `max_buf_bytes` (standard) or 16 times as many (express) wait unread, the
-        scan is restarted from fresh data rather than delivered late.
+        scan is restarted from fresh data rather than delivered late. A malformed node ends the scan
+        with the library's error after the well-formed ones before it were delivered.
         """
         limit = max_buf_bytes * (16 if mode.express else 1)
-        previous: tuple[float, list[float], list[float]] | None = None
+        previous: tuple[float, np.ndarray, np.ndarray] | None = None
         last_angle = -1.0
+        steps = np.arange(32, dtype=np.float64)
         while True:
             if limit and self._backlog() > limit:
                 self.logger.warning("LiDAR input backlog above %d bytes: restarting the scan", limit)
                 self.stop()
                 self.start_scan(mode)
                 previous, last_angle = None, -1.0
+            self._pace()
             if not mode.express:
-                yield rplidar._process_scan(self._read_exact(5))
+                batch, error = check_nodes(self._read_units(5))
+                if len(batch):
+                    yield batch
+                if error is not None:
+                    raise rplidar.RPLidarException(error)
                 continue
-            start, _first, distances, offsets = decode_capsule(self._read_exact(CAPSULE_LEN))
-            if previous is not None:
-                prev_start, prev_distances, prev_offsets = previous
-                step = ((start - prev_start) % 360.0) / 32.0
-                for k in range(32):
-                    angle = (prev_start + step * k - prev_offsets[k]) % 360.0
-                    distance = prev_distances[k]
-                    yield angle < last_angle, CAPSULE_QUALITY if distance > 0 else 0, angle, distance
-                    last_angle = angle
-            previous = (start, distances, offsets)
+            raw = self._read_units(CAPSULE_LEN)
+            for at in range(0, len(raw), CAPSULE_LEN):
+                start, _first, distances, offsets = decode_capsule(raw[at:at + CAPSULE_LEN])
+                if previous is not None:
+                    prev_start, prev_distances, prev_offsets = previous
+                    step = ((start - prev_start) % 360.0) / 32.0
+                    angles = (prev_start + step * steps - prev_offsets) % 360.0
+                    before = np.concatenate(([last_angle], angles[:-1]))
+                    quality = np.where(prev_distances > 0, CAPSULE_QUALITY, 0).astype(np.uint8)
+                    yield NodeBatch(np.flatnonzero(angles < before).tolist(), arrays=(angles, prev_distances, quality))
+                    last_angle = float(angles[-1])
+                previous = (start, np.asarray(distances), np.asarray(offsets))
+
+    def _pace(self) -> None:
+        """At most one read per `read_interval`: a USB adapter delivers a packet every millisecond or so,
+        the simulator a chunk every 10 ms; a Python wake-up per packet costs more than the decoding."""
+        wait = self._last_read + self.read_interval - time.monotonic()
+        if wait > 0 and self._cancel.wait(wait):
+            raise LidarTimeout("read cancelled by the watchdog")
+        self._last_read = time.monotonic()
 
 
 @dataclass(frozen=True)
 class Revolution:
     """One full turn: measurements in device order (angle_deg clockwise, distance_mm 0 = none)."""
 
-    nodes: list[tuple[float, float, int]]  # (angle_deg, distance_mm, quality 0..63)
+    angles: np.ndarray     # degrees, clockwise
+    distances: np.ndarray  # mm, 0 = no return
+    qualities: np.ndarray  # 0..63
     start_ns: int  # time.time_ns() of the first measurement
     duration_s: float
+
+    @property
+    def nodes(self) -> list[tuple[float, float, int]]:
+        """(angle_deg, distance_mm, quality) per measurement."""
+        return list(zip(self.angles.tolist(), self.distances.tolist(), self.qualities.tolist(), strict=True))
 
 
 @dataclass
@@ -379,6 +488,7 @@ class LidarSettings:
     motor_pwm: int = rplidar.DEFAULT_MOTOR_PWM
     max_buf_bytes: int = 3000
     scan_mode: str = "Standard"  # a mode name of the device, "" = the device's typical mode
+    read_interval: float = 0.02  # s between reads of a running scan (a revolution takes 100-200 ms)
 
     def validate(self) -> None:
         if not self.port:
@@ -390,6 +500,8 @@ class LidarSettings:
         for name in ("read_timeout", "watchdog_timeout", "retry_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if not 0 <= self.read_interval < self.watchdog_timeout:
+            raise ValueError(f"read_interval must be 0 or more and below watchdog_timeout, not {self.read_interval}")
 
 
 @dataclass
@@ -498,6 +610,7 @@ class LidarDriver:
                 self._set_status("connecting", f"Connecting to the LiDAR at {s.port}")
                 lidar = ContainedRPLidar(s.port, s.baudrate, timeout=s.read_timeout, reset_wait=s.reset_wait)
                 lidar.motor_speed = s.motor_pwm
+                lidar.read_interval = s.read_interval
                 self._lidar = lidar
                 if self._stop.is_set():
                     break
@@ -551,30 +664,36 @@ class LidarDriver:
                          f"{info['hardware']} serial {info['serialnumber']} scanning in {mode.name} mode "
                          f"({mode.us_per_sample:g} us per sample, {mode.max_distance_m:g} m)", info=info,
                          health=health, scan_mode=mode.name, scan_modes=[m.name for m in modes])
-        nodes: list[tuple[float, float, int]] = []
+        parts: list[NodeBatch] = []
         started = False
         start_ns = time.time_ns()
         start_mono = time.monotonic()
-        for new_scan, quality, angle, distance in lidar.iter_nodes(mode, s.max_buf_bytes):
+        for batch in lidar.iter_batches(mode, s.max_buf_bytes):
             self._touch()
             if self._stop.is_set():
                 break
-            if new_scan:
-                now_mono = time.monotonic()
-                if started and nodes:
-                    rev = Revolution(nodes, start_ns, now_mono - start_mono)
-                    with self._lock:
-                        self._status.revolutions += 1
-                    try:
-                        self._on_scan(rev)
-                    except Exception:
-                        log.exception("LiDAR scan consumer failed")
+            cut = 0
+            for index in batch.starts:
+                if started:
+                    parts.append(batch[cut:index])
+                    self._revolution(parts, start_ns, time.monotonic() - start_mono)
                 started = True
-                nodes = []
+                parts, cut = [], index
                 start_ns = time.time_ns()
-                start_mono = now_mono
+                start_mono = time.monotonic()
             if started:
-                nodes.append((float(angle), float(distance), int(quality)))
+                parts.append(batch[cut:])
+
+    def _revolution(self, parts: list[NodeBatch], start_ns: int, duration_s: float) -> None:
+        if not sum(len(p) for p in parts):
+            return
+        rev = Revolution(*revolution_arrays(parts), start_ns, duration_s)
+        with self._lock:
+            self._status.revolutions += 1
+        try:
+            self._on_scan(rev)
+        except Exception:
+            log.exception("LiDAR scan consumer failed")
 
     def _choose_mode(self, modes: list[ScanMode], typical: int) -> ScanMode:
         wanted = self.settings.scan_mode.strip()

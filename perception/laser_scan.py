@@ -38,51 +38,64 @@ class ScanFields:
     scan_time: float
     range_min: float
     range_max: float
-    ranges: list[float]
-    intensities: list[float]
+    ranges: np.ndarray       # float32
+    intensities: np.ndarray  # float32
 
 
 def _f32(value: float) -> float:
     return float(np.float32(value))
 
 
-def _range_m(distance_mm: float) -> float:
-    q2 = np.float32(round(distance_mm * 4.0))
-    if q2 == 0:
-        return math.inf
-    return float(np.float32(np.float32(q2 / np.float32(4.0)) / np.float32(1000.0)))
+def ranges_m(distances_mm: np.ndarray) -> np.ndarray:
+    """float32 metres from the device's q2 distances (mm * 4), as the C++ node divides them; 0 -> +inf."""
+    q2 = np.round(np.asarray(distances_mm, dtype=np.float64) * 4.0).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        metres = (q2 / np.float32(4.0)).astype(np.float32) / np.float32(1000.0)
+    return np.where(q2 == 0, np.float32(np.inf), metres).astype(np.float32)
 
 
 def revolution_to_scan(nodes: Sequence[tuple[float, float, int]], scan_time: float, *,
                        inverted: bool = False, angle_compensate: bool = True, multiple: int = 1,
                        range_min: float = RANGE_MIN, range_max: float = RANGE_MAX) -> ScanFields | None:
-    """LaserScan fields for one revolution, or None when it has no valid measurement."""
-    ordered = sorted(nodes, key=lambda n: n[0])
-    if not any(d > 0 for _, d, _ in ordered):
+    """LaserScan fields for one revolution given as (angle_deg, distance_mm, quality) tuples."""
+    table = np.asarray(nodes, dtype=np.float64).reshape(-1, 3)
+    return scan_fields(table[:, 0], table[:, 1], table[:, 2], scan_time, inverted=inverted,
+                       angle_compensate=angle_compensate, multiple=multiple, range_min=range_min,
+                       range_max=range_max)
+
+
+def scan_fields(angles_deg: np.ndarray, distances_mm: np.ndarray, qualities: np.ndarray, scan_time: float, *,
+                inverted: bool = False, angle_compensate: bool = True, multiple: int = 1,
+                range_min: float = RANGE_MIN, range_max: float = RANGE_MAX) -> ScanFields | None:
+    """LaserScan fields for one revolution (arrays in device order), or None when it has no valid measurement."""
+    order = np.argsort(angles_deg, kind="stable")
+    angles = np.asarray(angles_deg, dtype=np.float64)[order]
+    distances = np.asarray(distances_mm, dtype=np.float64)[order]
+    quality = np.asarray(qualities, dtype=np.float32)[order]
+    valid = np.flatnonzero(distances > 0)
+    if not len(valid):
         return None
     if angle_compensate:
         multiple = max(1, int(multiple))
         count = 360 * multiple
-        bins: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * count
-        offset = 0
-        for node in ordered:
-            if node[1] <= 0:
-                continue
-            value = int(node[0] * multiple)
-            if value - offset < 0:
-                offset = value
-            for j in range(multiple):
-                index = min(value - offset + j, count - 1)
-                bins[index] = node
-        chosen = bins
+        # each valid measurement fills `multiple` consecutive bins from int(angle * multiple); where
+        # bins overlap the later measurement (in angle order) wins
+        first_bin = (angles[valid] * multiple).astype(np.int64)
+        winner = np.full(count, -1, dtype=np.int64)
+        for j in range(multiple):
+            np.maximum.at(winner, np.minimum(first_bin + j, count - 1), valid)
+        filled = winner >= 0
+        chosen_d = np.zeros(count)
+        chosen_q = np.zeros(count, dtype=np.float32)
+        chosen_d[filled] = distances[winner[filled]]
+        chosen_q[filled] = quality[winner[filled]]
         device_min, device_max = _f32(0.0), _f32(359.0 * math.pi / 180.0)
     else:
-        first = next(i for i, n in enumerate(ordered) if n[1] > 0)
-        last = max(i for i, n in enumerate(ordered) if n[1] > 0)
-        chosen = ordered[first:last + 1]
-        count = len(chosen)
-        device_min = _f32(_f32(chosen[0][0]) * math.pi / 180.0)
-        device_max = _f32(_f32(chosen[-1][0]) * math.pi / 180.0)
+        first, last = int(valid[0]), int(valid[-1])
+        chosen_d, chosen_q = distances[first:last + 1], quality[first:last + 1]
+        count = len(chosen_d)
+        device_min = _f32(_f32(angles[first]) * math.pi / 180.0)
+        device_max = _f32(_f32(angles[last]) * math.pi / 180.0)
     # float fields as Slamtec's publish_scan computes them: M_PI - float angle (double, stored as float)
     reversed_angles = device_max > device_min
     if reversed_angles:
@@ -91,12 +104,12 @@ def revolution_to_scan(nodes: Sequence[tuple[float, float, int]], scan_time: flo
         angle_min, angle_max = _f32(math.pi - device_min), _f32(math.pi - device_max)
     steps = max(1, count - 1)
     increment = _f32(float(np.float32(angle_max) - np.float32(angle_min)) / steps)  # float difference / double
-    ranges = [_range_m(d) for _, d, _ in chosen]
-    intensities = [float(q) for _, _, q in chosen]
+    ranges = ranges_m(chosen_d)
+    intensities = np.asarray(chosen_q, dtype=np.float32)
     reverse_data = (not inverted and reversed_angles) or (inverted and not reversed_angles)
     if reverse_data:
-        ranges.reverse()
-        intensities.reverse()
+        ranges, intensities = ranges[::-1], intensities[::-1]
     return ScanFields(angle_min=angle_min, angle_max=angle_max, angle_increment=increment,
                       time_increment=_f32(scan_time / steps), scan_time=_f32(scan_time), range_min=range_min,
-                      range_max=range_max, ranges=ranges, intensities=intensities)
+                      range_max=range_max, ranges=np.ascontiguousarray(ranges),
+                      intensities=np.ascontiguousarray(intensities))

@@ -44,7 +44,7 @@ def test_without_compensation_the_valid_span_is_published() -> None:
     nodes = [(5.0, 0.0, 0), (10.0, 1000.0, 1), (20.0, 2000.0, 2), (30.0, 3000.0, 3), (40.0, 0.0, 0)]
     scan = revolution_to_scan(nodes, scan_time=0.1, angle_compensate=False)
     assert scan is not None and len(scan.ranges) == 3
-    assert scan.ranges == [3.0, 2.0, 1.0]  # reversed
+    assert scan.ranges.tolist() == [3.0, 2.0, 1.0]  # reversed
     assert scan.angle_min == float(np.float32(math.pi - float(np.float32(30 * math.pi / 180))))
     assert scan.angle_max == float(np.float32(math.pi - float(np.float32(10 * math.pi / 180))))
 

@@ -15,7 +15,7 @@ from sensor_msgs.msg import LaserScan
 from std_srvs.srv import Empty
 
 from drivers.lidar import LidarDriver, LidarSettings, Revolution
-from perception.laser_scan import revolution_to_scan
+from perception.laser_scan import scan_fields
 
 
 def _default_port() -> str:
@@ -40,10 +40,11 @@ class RplidarNode(Node):
         self.declare_parameter("watchdog_timeout", 2.0)
         self.declare_parameter("retry_interval", 1.0)
         self.declare_parameter("reset_wait", 2.0)
+        self.declare_parameter("read_interval", 0.02)
         p = {name: self.get_parameter(name).value for name in (
             "serial_port", "serial_baudrate", "frame_id", "inverted", "angle_compensate",
             "angle_compensate_multiple", "scan_mode", "motor_pwm", "read_timeout", "watchdog_timeout",
-            "retry_interval", "reset_wait")}
+            "retry_interval", "reset_wait", "read_interval")}
         self.frame_id = str(p["frame_id"])
         self.inverted = bool(p["inverted"])
         self.angle_compensate = bool(p["angle_compensate"])
@@ -52,7 +53,8 @@ class RplidarNode(Node):
                                  read_timeout=float(p["read_timeout"]),
                                  watchdog_timeout=float(p["watchdog_timeout"]),
                                  retry_interval=float(p["retry_interval"]), reset_wait=float(p["reset_wait"]),
-                                 motor_pwm=int(p["motor_pwm"]), scan_mode=str(p["scan_mode"] or ""))
+                                 motor_pwm=int(p["motor_pwm"]), scan_mode=str(p["scan_mode"] or ""),
+                                 read_interval=float(p["read_interval"]))
         try:
             settings.validate()
         except ValueError as exc:
@@ -75,8 +77,8 @@ class RplidarNode(Node):
             logger.info(message)
 
     def _on_revolution(self, rev: Revolution) -> None:
-        fields = revolution_to_scan(rev.nodes, rev.duration_s, inverted=self.inverted,
-                                    angle_compensate=self.angle_compensate, multiple=self.compensate_multiple)
+        fields = scan_fields(rev.angles, rev.distances, rev.qualities, rev.duration_s, inverted=self.inverted,
+                             angle_compensate=self.angle_compensate, multiple=self.compensate_multiple)
         if fields is None:
             return
         msg = LaserScan()
@@ -90,8 +92,8 @@ class RplidarNode(Node):
         msg.scan_time = fields.scan_time
         msg.range_min = fields.range_min
         msg.range_max = fields.range_max
-        msg.ranges = array.array("f", fields.ranges)
-        msg.intensities = array.array("f", fields.intensities)
+        msg.ranges = array.array("f", fields.ranges.tobytes())
+        msg.intensities = array.array("f", fields.intensities.tobytes())
         self.scan_pub.publish(msg)
 
     def _stop_motor(self, _request: Empty.Request, response: Empty.Response) -> Empty.Response:
