@@ -3,13 +3,15 @@ not once per chunk the adapter delivers, and no measurement is lost or changed b
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from drivers.lidar import ContainedRPLidar, LidarDriver, LidarSettings
 from sim.rplidar_device import RplidarDevice
 from tests.support.ros import wait_until
 
-FAST = dict(read_timeout=0.3, watchdog_timeout=0.6, retry_interval=0.1, reset_wait=0.05)
+FAST: dict[str, Any] = dict(read_timeout=0.3, watchdog_timeout=0.6, retry_interval=0.1, reset_wait=0.05)
 POINTS = 180
 
 
