@@ -23,7 +23,7 @@ APT_PACKAGES="cmake g++ make dnsmasq-base"
 # Node.js + npm for the type check: Debian's, unless the machine has them already (e.g. NodeSource's)
 [ "$RUNTIME_ONLY" = 1 ] || command -v npm >/dev/null 2>&1 || APT_PACKAGES="$APT_PACKAGES nodejs npm"
 
-say() { printf '[bootstrap] %s\n' "$*"; }
+say() { printf '[bootstrap %3ds] %s\n' "$SECONDS" "$*"; }
 pip_install() {
   if ! pip install -q --disable-pip-version-check "$@" >"$VENV/pip.log" 2>&1; then
     grep -v '^WARNING: Location' "$VENV/pip.log" | tail -30
