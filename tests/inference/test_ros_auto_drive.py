@@ -130,6 +130,23 @@ def test_sensor_message_drives_with_the_models_action(stack, ros_node) -> None:
         assert bytes(result.images[0].data) == jpeg and result.images[0].format == "jpeg"  # as it came
 
 
+def test_sensor_messages_reach_inference_only_while_it_runs(stack, ros_node) -> None:
+    """Stopped, inference has no sensor_msg subscription: an idle car sends its process no frames, and
+    sensor fusion (publishing only to subscribers) builds none."""
+    _load(ros_node)  # loaded and started
+    publisher = ros_node.node.create_publisher(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", 1)
+    wait_until(lambda: publisher.get_subscription_count() == 1, 10, "inference subscribed while it runs")
+    assert _call(ros_node, InferenceStateSrv, "/inference_pkg/inference_state", start=0, task_type=0).error == 0
+    wait_until(lambda: publisher.get_subscription_count() == 0, 10, "no subscription once stopped")
+    assert _call(ros_node, InferenceStateSrv, "/inference_pkg/inference_state", start=1, task_type=0).error == 0
+    wait_until(lambda: publisher.get_subscription_count() == 1, 10, "subscribed again after Start")
+    # loading a model stops inference: no subscription until the next Start
+    request = dict(artifact_path=str(stack[0] / "artifacts" / "Racer" / "model.xml"), task_type=0,
+                   pre_process_type=1, action_space_type=1)
+    assert _call(ros_node, LoadModelSrv, "/inference_pkg/load_model", **request).error == 0
+    wait_until(lambda: publisher.get_subscription_count() == 0, 10, "no subscription after a load")
+
+
 def test_load_errors_are_reported_not_swallowed(stack, ros_node) -> None:
     optimize = dict(model_metadata_sensors=[5], training_algorithm=1, img_format="RGB", width=160, height=120,
                     num_channels=1, lidar_channels=0, platform=1)

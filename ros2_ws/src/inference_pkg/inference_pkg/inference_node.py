@@ -1,5 +1,8 @@
 """inference_node: runs the loaded model on every sensor message, newest frame first.
 
+It subscribes to the sensor messages only while inference is started (none reach an idle car's
+inference process).
+
 Services: /inference_pkg/load_model (LoadModelSrv), /inference_pkg/inference_state (InferenceStateSrv).
 Subscribes /sensor_fusion_pkg/sensor_msg (EvoSensorMsg, JPEG images: community dialect); publishes
 /inference_pkg/rl_results (InferResultsArray: one InferResults per output value, class_label = index,
@@ -59,10 +62,9 @@ class InferenceNode(Node):
         self.create_service(LoadModelSrv, "/inference_pkg/load_model", self._load_model, callback_group=services)
         self.create_service(InferenceStateSrv, "/inference_pkg/inference_state", self._inference_state,
                             callback_group=services)
-        # Best effort, depth 1: accepts reliable and best-effort publishers, and never redelivers old frames.
-        sensor_qos = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
-        self.create_subscription(EvoSensorMsg, SENSOR_TOPIC, self._slot.put, sensor_qos,
-                                 callback_group=ReentrantCallbackGroup())
+        # subscribed only while inference runs (see _subscribe)
+        self._sensor_sub: Any = None
+        self._sensor_group = ReentrantCallbackGroup()
         self._publisher = self.create_publisher(InferResultsArray, RESULTS_TOPIC, 1)
         self._artifact_pub = self.create_publisher(String, MODEL_ARTIFACT_TOPIC, QoSProfile(
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL))
@@ -80,6 +82,7 @@ class InferenceNode(Node):
         with self._lock:  # stop using the old model before loading the new one
             self._running = False
             self._engine = None
+        self._subscribe(False)
         self._slot.clear()
         started = time.monotonic()
         try:
@@ -128,10 +131,23 @@ class InferenceNode(Node):
                 response.error = 1
                 return response
             self._running = bool(request.start)
+        self._subscribe(bool(request.start))
         self._slot.clear()  # never start on a frame captured before the start
         self.get_logger().info(f"inference {'started' if request.start else 'stopped'}")
         response.error = 0
         return response
+
+    def _subscribe(self, wanted: bool) -> None:
+        """Sensor messages only while inference runs: stopped, no frame is sent to this process (30 JPEG
+        messages a second to deserialise and drop), and sensor fusion, seeing no subscriber, builds none.
+        Best effort, depth 1: accepts reliable and best-effort publishers, never redelivers old frames."""
+        if wanted and self._sensor_sub is None:
+            self._sensor_sub = self.create_subscription(
+                EvoSensorMsg, SENSOR_TOPIC, self._slot.put, QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT),
+                callback_group=self._sensor_group)
+        elif not wanted and self._sensor_sub is not None:
+            self.destroy_subscription(self._sensor_sub)
+            self._sensor_sub = None
 
     # ---- worker ----
     def _run(self) -> None:

@@ -95,10 +95,11 @@ class SensorFusionNode(Node):
     def _on_camera(self, msg: CameraMsg) -> None:
         try:
             self.status.camera_seen(len(msg.images))
-            out = EvoSensorMsg()
-            out.images = msg.images
-            out.lidar_data = array.array("f", self.processor.lidar_data())
-            self.sensor_pub.publish(out)
+            if self.sensor_pub.get_subscription_count() > 0:  # inference subscribes only while it runs
+                out = EvoSensorMsg()
+                out.images = msg.images
+                out.lidar_data = array.array("f", self.processor.lidar_data())
+                self.sensor_pub.publish(out)
         except Exception as exc:
             self.get_logger().error(f"Camera callback failed: {exc!r}")
         if msg.images:
