@@ -201,36 +201,3 @@ def test_a_restarted_sensor_fusion_keeps_the_models_lidar_configuration(tmp_path
     monkeypatch.setenv(RUN_ID_ENV, "run-2")
     assert lidar_after_start() == defaults            # a new run: the defaults
 
-
-def test_sensor_messages_are_built_only_for_subscribers(tmp_path, monkeypatch) -> None:
-    """Nobody subscribed (inference stopped): a camera message still counts for the sensor status, but no
-    EvoSensorMsg is built nor published; once a reader subscribes, every camera message gives one."""
-    import rclpy
-    from sensor_fusion_pkg.sensor_fusion_node import SensorFusionNode
-
-    monkeypatch.setenv("DEEPRACER_STATE_DIR", str(tmp_path))
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    try:
-        node = SensorFusionNode(context=context)
-        published: list[EvoSensorMsg] = []
-        real_publish = node.sensor_pub.publish
-
-        def spy(msg: EvoSensorMsg) -> None:
-            published.append(msg)
-            real_publish(msg)
-
-        monkeypatch.setattr(node.sensor_pub, "publish", spy)
-        node._on_camera(_camera(1))
-        assert published == []
-        status = node._sensor_status(SensorStatusCheckSrv.Request(), SensorStatusCheckSrv.Response())
-        assert status.single_camera_status == 0  # the camera still counts as seen
-        reader = rclpy.create_node("fusion_reader", context=context)
-        reader.create_subscription(EvoSensorMsg, "/sensor_fusion_pkg/sensor_msg", lambda _m: None, SENSOR_QOS)
-        wait_until(lambda: node.sensor_pub.get_subscription_count() == 1, 10, "the reader to match")
-        node._on_camera(_camera(1))
-        assert len(published) == 1 and len(published[0].images) == 1
-        reader.destroy_node()
-        node.destroy_node()
-    finally:
-        rclpy.shutdown(context=context)
