@@ -76,6 +76,10 @@ class Recorder:
 
     def monitor_message(self, now: float | None = None) -> None:
         with self._lock:
+            if not self.session.state.recording:
+                # about to open a bag: the free-space floor is checked now, not at the next tick (a monitor
+                # message arriving before the first tick opened a bag on a full disk)
+                self.session.state.disk_low = self._disk_low()
             self._apply(self.session.monitor_message(time.monotonic() if now is None else now))
 
     def model_changed(self, path: str, now: float | None = None) -> None:

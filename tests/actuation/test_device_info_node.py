@@ -86,6 +86,10 @@ def test_latency_and_rate_of_measured_commands(ros: RosTestNode, support_nodes: 
     sender = threading.Thread(target=keep_sending, daemon=True)
     sender.start()
     try:
+        # ten full cycles of 10..19 ms in the window before asking (asked right after the first status,
+        # the window may hold a handful of samples whose percentile is anything)
+        first = sent[0]
+        wait_until(lambda: sent[0] >= first + 100, 30, "ten cycles of latency reports")
         status = ros.call(GetDeviceStatusSrv, "/device_info_pkg/get_device_status")
     finally:
         stop.set()
